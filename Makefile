@@ -1,0 +1,36 @@
+# narrator — every target sets up .venv first, so a fresh checkout needs only Python 3.11+.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   := samples/harbour-ferry-fares.html
+
+.PHONY: demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+## demo: narrate a sample article to build/demo.mp3 with the embedded default voice
+demo: $(STAMP)
+	@mkdir -p build
+	$(BIN)/narrate $(DEMO) -o build/demo.mp3
+
+## test: lint, type-check, then the whole test suite
+test: lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,5 @@
+"""``python -m narrator`` runs the narrate command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,145 @@
+"""Voice presets: which engine speaks, with which model, speaker and speed.
+
+A preset is a TOML file. Built-in presets ship in the ``voices/`` folder of the source
+tree (installed as the ``narrator.builtin_voices`` package); a user's own live in the user voices
+folder (``$NARRATOR_VOICES``, else the platform's data folder). A user preset of the same
+name overrides a built-in one. Example::
+
+    engine = "piper"
+    language = "en-GB"
+    description = "British English, female"
+    speed = 1.05
+
+    [model]
+    model_path = "en_GB-alba-medium.onnx"      # relative to the preset file
+    config_path = "en_GB-alba-medium.onnx.json"
+
+    [options]                                  # engine parameters
+    speaker = 0
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from ._exceptions import VoiceError
+
+__all__ = ["DEFAULT_VOICE", "Voice", "get_voice", "list_voices", "user_voices_dir"]
+
+DEFAULT_VOICE = "joe"
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A voice preset."""
+
+    name: str
+    """What ``--voice`` takes."""
+    engine: str
+    """Registered engine that speaks it, e.g. ``piper`` or ``coqui``."""
+    language: str = "en"
+    """BCP 47 tag of the language it speaks."""
+    description: str = ""
+    """One line for ``narrate voices``."""
+    speed: float = 1.0
+    """Speaking rate; 1.0 is the model's own, 1.1 is ten per cent faster."""
+    model: dict[str, str] = field(default_factory=dict)
+    """Where the model is: engine-specific keys (``package``, ``model_path``, ``name``…)."""
+    options: dict[str, Any] = field(default_factory=dict)
+    """Further engine parameters (``speaker``, ``speaker_wav``, noise scales…)."""
+    path: Path | None = None
+    """The preset file; relative model paths are resolved against its folder."""
+    builtin: bool = False
+    """Shipped with narrator."""
+
+    def resolve(self, value: str) -> Path:
+        """A path from the preset, made absolute relative to the preset's folder."""
+        p = Path(value).expanduser()
+        if not p.is_absolute() and self.path is not None:
+            p = self.path.parent / p
+        return p
+
+    def audio_settings(self) -> dict[str, Any]:
+        """Everything in the preset that changes the audio."""
+        return {
+            "engine": self.engine,
+            "language": self.language,
+            "speed": self.speed,
+            "model": dict(sorted(self.model.items())),
+            "options": dict(sorted(self.options.items())),
+        }
+
+
+def user_voices_dir() -> Path:
+    """Folder of the user's own voice presets and models."""
+    env = os.environ.get("NARRATOR_VOICES")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("narrator") / "voices"
+
+
+def _parse(path: Path, text: str, *, builtin: bool) -> Voice:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise VoiceError(f"voice preset {path} is not valid TOML: {exc}; fix the file.") from exc
+    engine = data.get("engine")
+    if not isinstance(engine, str) or not engine:
+        raise VoiceError(f'voice preset {path} has no engine; add e.g. engine = "piper".')
+    model = data.get("model", {})
+    options = data.get("options", {})
+    if not isinstance(model, dict) or not isinstance(options, dict):
+        raise VoiceError(f"voice preset {path}: [model] and [options] must be tables.")
+    try:
+        speed = float(data.get("speed", 1.0))
+    except (TypeError, ValueError) as exc:
+        raise VoiceError(f"voice preset {path}: speed must be a number such as 1.0.") from exc
+    if not 0.25 <= speed <= 4:
+        raise VoiceError(f"voice preset {path}: speed {speed} is out of range; use 0.25 to 4.")
+    return Voice(
+        name=str(data.get("name") or path.stem),
+        engine=engine,
+        language=str(data.get("language", "en")),
+        description=str(data.get("description", "")),
+        speed=speed,
+        model={str(k): str(v) for k, v in model.items()},
+        options=dict(options),
+        path=None if builtin else path,
+        builtin=builtin,
+    )
+
+
+def list_voices() -> list[Voice]:
+    """Every preset: built-in ones, overridden by the user's of the same name."""
+    found: dict[str, Voice] = {}
+    for entry in sorted(files("narrator.builtin_voices").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            voice = _parse(Path(entry.name), entry.read_text("utf-8"), builtin=True)
+            found[voice.name] = voice
+    folder = user_voices_dir()
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.toml")):
+            voice = _parse(path, path.read_text("utf-8"), builtin=False)
+            found[voice.name] = voice
+    return sorted(found.values(), key=lambda v: v.name)
+
+
+def get_voice(name: str) -> Voice:
+    """The preset called ``name``, or the preset file at path ``name``."""
+    if name.endswith(".toml"):
+        path = Path(name).expanduser()
+        if not path.is_file():
+            raise VoiceError(f"voice preset {path} does not exist; check the path.")
+        return _parse(path.resolve(), path.read_text("utf-8"), builtin=False)
+    voices = {v.name: v for v in list_voices()}
+    if name not in voices:
+        known = ", ".join(voices) or "none"
+        raise VoiceError(f"no voice named {name!r}; choose one of: {known} (see 'narrate voices').")
+    return voices[name]

@@ -1,0 +1,1 @@
+"""Voice presets shipped with narrator (``*.toml``), installed as ``narrator.builtin_voices``."""
