@@ -243,7 +243,11 @@ def narrate_command(
     finally:
         close()
     chapters = [
-        {"title": c.title, "start": round(episode.timeline.seconds(c.start), 3)}
+        {
+            "title": c.title,
+            "start": round(episode.timeline.seconds(c.start), 3),
+            "end": round(episode.timeline.seconds(c.end), 3),
+        }
         for c in episode.timeline.chapters
     ]
     if as_json:

@@ -109,7 +109,9 @@ def _loudnorm(
         args.update(
             measured_I=measured["input_i"],
             measured_TP=measured["input_tp"],
-            measured_LRA=measured["input_lra"],
+            # loudnorm refuses linear mode for a measured range of exactly 0 (a steady
+            # tone); the range plays no part in the linear gain, so report a hair above.
+            measured_LRA=max(float(measured["input_lra"]), 0.1),
             measured_thresh=measured["input_thresh"],
             offset=measured["target_offset"],
             linear="true",
@@ -182,6 +184,7 @@ def master(
 
         limit: tuple[float, float] | None = None
         measured = _measure_pass(wav, rate, options, target_tp, None)
+        log.debug("measured %s", measured)
         for attempt in range(4):
             if measured["input_i"] in ("-inf", "inf"):
                 raise AudioError("the synthesised audio is silent; check the voice (narrate voices).")

@@ -47,7 +47,7 @@ def split_sentences(text: str) -> list[str]:
 
 _CLAUSE_BREAKS = (
     r"(?<=[;:])\s+",
-    r"\s+[—–]\s+",
+    r"(?<=\s[—–])\s+",
     r"(?<=,)\s+",
     r"\s+(?=(?:and|but|or|while|which|because)\s)",
 )
@@ -122,6 +122,14 @@ class _Builder:
                 self.index += 1
 
 
+def _short_title(article: Article, limit: int = 60) -> str:
+    """A chapter title for an article without a headline: its opening words."""
+    first = next((b.text for b in article.blocks if b.kind != "heading"), article.standfirst or "")
+    if len(first) <= limit:
+        return first
+    return first[: first.rfind(" ", 0, limit)].rstrip(",;:") + "…"
+
+
 def byline(article: Article, language: str) -> str | None:
     """The short line said after the headline: "By A and B, October 28, 2026."."""
     parts: list[str] = []
@@ -143,11 +151,11 @@ def build_script(articles: Sequence[Article], options: ScriptOptions | None = No
     language = articles[0].language or "en"
     b = _Builder(language, options.max_chars)
     for number, article in enumerate(articles):
-        title = article.title or f"Article {number + 1}"
-        b.chapter(title)
+        b.chapter(article.title or _short_title(article))
         if number:
             b.paragraph_of(options.transition, split=False)
-        b.paragraph_of(_end(title), split=False)
+        if article.title:
+            b.paragraph_of(_end(article.title), split=False)
         line = byline(article, language) if options.byline else None
         if line:
             b.paragraph_of(line, split=False)
@@ -165,7 +173,7 @@ def build_script(articles: Sequence[Article], options: ScriptOptions | None = No
                 b.paragraph_of(block.text)
     b.close()
     return Script(
-        title=articles[0].title or "Untitled",
+        title=articles[0].title or b.chapters[0].title,
         chapters=tuple(b.chapters),
         articles=tuple(articles),
         language=language,

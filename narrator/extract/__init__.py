@@ -62,6 +62,12 @@ def decode(source: Source) -> str:
             return data.decode(charset)
         except (UnicodeDecodeError, LookupError):
             continue
+    if source.media_type == "text/html":
+        # What browsers assume for an undeclared, non-UTF-8 page in English.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()

@@ -132,8 +132,8 @@ def extract_html(source: Source, options: ExtractOptions) -> Article:
     blocks = _drop_repeats(blocks, title, standfirst, options)
     blocks = _drop_orphan_headings(blocks)
     if not any(b.kind != "heading" for b in blocks):
-        body = _str(ld.get("articleBody"))
-        if body:
+        body = ld.get("articleBody")
+        if isinstance(body, str):
             blocks = [Block("paragraph", clean(p)) for p in re.split(r"\n\s*\n|\n", body) if clean(p)]
     if standfirst and blocks and blocks[0].text == standfirst:
         blocks = blocks[1:]
@@ -144,7 +144,7 @@ def extract_html(source: Source, options: ExtractOptions) -> Article:
         (meta.get("og:locale") or "").replace("_", "-") or None,
     )
     return Article(
-        title=title or (blocks[0].text if blocks else ""),
+        title=title or "",
         blocks=tuple(blocks),
         standfirst=standfirst,
         authors=_authors(ld, meta, soup),

