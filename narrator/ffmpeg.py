@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ._exceptions import AudioError
 
-__all__ = ["Loudness", "ffmpeg_exe", "measure", "run"]
+__all__ = ["Loudness", "ffmpeg_exe", "last_json", "measure", "read_summary", "run"]
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def run(args: Sequence[str], *, input: bytes | None = None) -> subprocess.Comple
 
     Raises :class:`AudioError` carrying the command and the tail of stderr when it fails.
     """
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", *args]
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-y", *args]
     log.debug("running %s", shlex.join(cmd))
     try:
         proc = subprocess.run(cmd, input=input, capture_output=True, check=False)
@@ -96,25 +96,33 @@ class Loudness:
     """Maximum true peak in dBTP."""
     lra: float
     """Loudness range in LU."""
+    threshold: float
+    """Relative gating threshold of the integrated measurement, in LUFS."""
 
 
 _SUMMARY = re.compile(
-    r"Integrated loudness:\s*I:\s*(?P<i>-?[\d.]+|-inf) LUFS.*?"
+    r"Integrated loudness:\s*I:\s*(?P<i>-?[\d.]+|-inf) LUFS\s*Threshold:\s*(?P<thresh>-?[\d.]+|-inf) LUFS.*?"
     r"Loudness range:\s*LRA:\s*(?P<lra>-?[\d.]+) LU.*?"
     r"True peak:\s*Peak:\s*(?P<tp>-?[\d.]+|-inf) dBFS",
     re.S,
 )
 
 
-def measure(path: Path) -> Loudness:
-    """Measure integrated loudness, loudness range and true peak of an audio file."""
-    proc = run(["-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"])
-    text = proc.stderr.decode("utf-8", "replace")
+def read_summary(stderr: bytes, what: str) -> Loudness:
+    """The EBU R128 summary that ffmpeg's ``ebur128`` filter prints at the end."""
+    text = stderr.decode("utf-8", "replace")
     match = _SUMMARY.search(text[text.rfind("Summary:") :])
     if match is None:
-        raise AudioError(f"could not read ffmpeg's loudness summary for {path}")
+        raise AudioError(f"could not read ffmpeg's loudness summary for {what}")
     return Loudness(
         integrated=float(match["i"]),
         true_peak=float(match["tp"]),
         lra=float(match["lra"]),
+        threshold=float(match["thresh"]),
     )
+
+
+def measure(path: Path) -> Loudness:
+    """Measure integrated loudness, loudness range and true peak of an audio file."""
+    proc = run(["-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"])
+    return read_summary(proc.stderr, str(path))

@@ -1,11 +1,16 @@
 """Master the assembled waveform into a podcast-ready MP3.
 
-Loudness is normalised with FFmpeg's ``loudnorm`` in two passes, linear mode: pass one
-measures, pass two applies one constant gain. Linear mode is only possible when that
-gain would not push the true peak over the target; speech synthesis often has peaks too
-high for that, so when pass one predicts it, a brick-wall limiter (at four times the
-sample rate, so it catches inter-sample peaks) first brings the peak-to-loudness ratio
-down, and the limited signal is measured again. Pass two must report ``linear``.
+Loudness is normalised in two passes, linear mode. Pass one measures integrated loudness,
+loudness range, gating threshold and true peak with FFmpeg's ``ebur128`` meter (the same
+BS.1770 measurement ``loudnorm`` makes in its first pass, about six times faster); pass two
+hands those values to ``loudnorm`` with ``linear=true``, which applies one constant gain.
+
+Linear mode is only possible when that gain would not push the true peak over the
+target. Synthetic speech usually has plosive peaks too high for that, so when pass one
+predicts it, a brick-wall limiter (at four times the sample rate, so it catches
+inter-sample peaks) runs first: the signal is driven into it a little past the loudness
+target, and the limited signal is measured again. Pass two must report ``linear``; the
+finished MP3 is measured once more and rejected if it misses the target.
 
 The MP3 is constant bitrate (players seek in it exactly), 44.1 kHz, and its ID3v2.3 tag
 carries the metadata, CHAP frames with a title each, and one ordered top-level CTOC.
@@ -32,6 +37,8 @@ __all__ = ["MasterOptions", "Mastered", "Tags", "master", "write_tags"]
 log = logging.getLogger(__name__)
 
 _MAX_LRA = 50.0
+_TOLERANCE = 1.0
+"""How far, in LU, the finished file's integrated loudness may be from the target."""
 
 
 @dataclass(frozen=True)
@@ -97,61 +104,127 @@ class Mastered:
 
 
 def _loudnorm(
-    options: MasterOptions, target_tp: float, lra: float, measured: dict[str, str] | None
+    options: MasterOptions, target_i: float, target_tp: float, measured: Loudness
 ) -> dict[str, object]:
-    args: dict[str, object] = {
-        "I": options.loudness,
+    """Arguments of a linear ``loudnorm`` pass fed with the first pass's measurement."""
+    return {
+        "I": round(target_i, 2),
         "TP": round(target_tp, 2),
-        "LRA": round(lra, 1),
+        # Linear mode needs the measured range within the target range; the range plays
+        # no part in a linear gain, so the target is raised to it when needed.
+        "LRA": round(min(max(options.lra, measured.lra + 0.1), _MAX_LRA), 1),
+        "measured_I": measured.integrated,
+        "measured_TP": measured.true_peak,
+        # loudnorm refuses linear mode for a measured range of exactly 0 (a steady tone).
+        "measured_LRA": max(measured.lra, 0.1),
+        "measured_thresh": measured.threshold,
+        "offset": 0.0,
+        "linear": "true",
         "print_format": "json",
     }
-    if measured:
-        args.update(
-            measured_I=measured["input_i"],
-            measured_TP=measured["input_tp"],
-            # loudnorm refuses linear mode for a measured range of exactly 0 (a steady
-            # tone); the range plays no part in the linear gain, so report a hair above.
-            measured_LRA=max(float(measured["input_lra"]), 0.1),
-            measured_thresh=measured["input_thresh"],
-            offset=measured["target_offset"],
-            linear="true",
-        )
-    return args
 
 
 def _pre_chain(
-    stream: ffmpeg_python.nodes.FilterableStream, rate: int, limit_db: float | None, gain_db: float
+    stream: ffmpeg_python.nodes.FilterableStream, rate: int, limit: tuple[float, float] | None
 ) -> ffmpeg_python.nodes.FilterableStream:
-    if limit_db is None:
+    """The limiter stage, when there is one: ``limit`` is (ceiling dB, drive dB)."""
+    if limit is None:
         return stream
-    return stream.filter("aresample", rate * 4).filter(
-        "alimiter",
-        level_in=round(10 ** (gain_db / 20), 6),
-        limit=round(max(10 ** (limit_db / 20), 0.0625), 6),
-        attack=5,
-        release=80,
-        level="disabled",
+    ceiling, drive = limit
+    return (
+        stream.filter("aresample", rate * 4)
+        .filter("volume", f"{drive:.3f}dB", precision="float")
+        .filter(
+            "alimiter",
+            limit=round(max(10 ** (ceiling / 20), 0.0625), 6),
+            attack=5,
+            release=80,
+            level="disabled",
+        )
     )
 
 
-def _measure_pass(
+def _measure(wav: Path, rate: int, limit: tuple[float, float] | None) -> Loudness:
+    stream = _pre_chain(ffmpeg_python.input(str(wav)).audio, rate, limit).filter("ebur128", peak="true")
+    args = ffmpeg_python.output(stream, "-", f="null").get_args()
+    measured = ffmpeg.read_summary(ffmpeg.run(args).stderr, str(wav))
+    log.debug("measured %s", measured)
+    return measured
+
+
+def _excess(measured: Loudness, options: MasterOptions, target_tp: float) -> float:
+    """How many dB one linear gain would push the peak over the target (<= 0 is fine)."""
+    return measured.true_peak + (options.loudness - measured.integrated) - target_tp
+
+
+def _plan(
+    wav: Path, rate: int, options: MasterOptions, target_tp: float, raw: Loudness
+) -> tuple[tuple[float, float] | None, Loudness, float]:
+    """Choose a limiter, if one linear gain cannot reach the target, and measure its output.
+
+    Returns the limiter (``None`` or (ceiling dB, drive dB)), the measurement loudnorm's
+    linear pass is fed, and the loudness to aim at.
+
+    ``raw`` is pass one's measurement of the unprocessed signal. The limiter's ceiling
+    sits 1 dB under the peak target; the signal is driven into it (at first 3 dB past the
+    target: limiting synthetic speech costs about that much loudness) until its loudness
+    is close enough to the target that loudnorm's linear gain keeps the peaks under it.
+    Each try corrects the drive by the loudness still missing, divided by how much
+    loudness the last drive actually bought. A signal that stops getting louder however
+    hard it is driven (dense noise does) is aimed as close to the target as its peaks
+    allow, provided that is within the tolerance.
+    """
+    if _excess(raw, options, target_tp) <= 0:
+        return None, raw, options.loudness
+    ceiling = target_tp - 1.0
+    drive = options.loudness - raw.integrated + 3.0
+    previous = raw
+    for attempt in range(6):
+        limit = (ceiling, drive)
+        log.debug("limiting peaks at %.2f dB after %+.2f dB drive (try %d)", *limit, attempt + 1)
+        measured = _measure(wav, rate, limit)
+        excess = _excess(measured, options, target_tp)
+        if excess <= 0:
+            return limit, measured, options.loudness
+        if attempt and measured.integrated - previous.integrated < 0.3 and excess < _TOLERANCE:
+            log.debug("limiter saturated; aiming %.2f LU under the target", excess)
+            return limit, measured, options.loudness - excess - 0.05
+        previous = measured
+        slope = min(max((measured.integrated - raw.integrated) / drive, 0.2), 1.0)
+        drive += (excess + 0.5) / slope
+    raise AudioError("could not bring the true peak under the target; lower the loudness target.")
+
+
+def _encode(
     wav: Path,
     rate: int,
+    out: Path,
     options: MasterOptions,
-    target_tp: float,
+    target: tuple[float, float],
     limit: tuple[float, float] | None,
-) -> dict[str, str]:
-    stream = ffmpeg_python.input(str(wav)).audio
-    stream = _pre_chain(stream, rate, *(limit or (None, 0.0)))
-    stream = stream.filter("loudnorm", **_loudnorm(options, target_tp, options.lra, None))
-    args = ffmpeg_python.output(stream, "-", f="null").get_args()
-    return ffmpeg.last_json(ffmpeg.run(args).stderr)
-
-
-def _linear_excess(measured: dict[str, str], options: MasterOptions, target_tp: float) -> float:
-    """How many dB the peak would overshoot with one linear gain (<= 0 means fine)."""
-    gain = options.loudness - float(measured["input_i"])
-    return float(measured["input_tp"]) + gain - target_tp
+    measured: Loudness,
+) -> None:
+    """Pass two: the linear gain, resampling and CBR MP3 encoding in one ffmpeg run."""
+    stream = _pre_chain(ffmpeg_python.input(str(wav)).audio, rate, limit)
+    stream = stream.filter("loudnorm", **_loudnorm(options, *target, measured))
+    args = ffmpeg_python.output(
+        stream,
+        str(out),
+        format="mp3",
+        acodec="libmp3lame",
+        audio_bitrate=f"{options.bitrate}k",
+        ar=options.sample_rate,
+        ac=options.channels,
+        map_metadata=-1,
+        write_xing=1,
+        id3v2_version=3,
+    ).get_args()
+    report = ffmpeg.last_json(ffmpeg.run(args).stderr)
+    if report.get("normalization_type") != "linear":
+        raise AudioError(
+            f"loudnorm fell back to {report.get('normalization_type')} mode; "
+            "report this with the article that caused it."
+        )
 
 
 def master(
@@ -182,60 +255,44 @@ def master(
             fh.setframerate(rate)
             fh.writeframes(raw)
 
-        limit: tuple[float, float] | None = None
-        measured = _measure_pass(wav, rate, options, target_tp, None)
-        log.debug("measured %s", measured)
-        for attempt in range(4):
-            if measured["input_i"] in ("-inf", "inf"):
-                raise AudioError("the synthesised audio is silent; check the voice (narrate voices).")
-            excess = _linear_excess(measured, options, target_tp)
-            if excess <= 0:
-                break
-            # One linear gain would push the peaks over the target. Apply that gain,
-            # and a little more, before a limiter whose ceiling sits below the peak
-            # target: loudnorm then only turns it down. Measure again; while peaks
-            # still stand out too far, drive the limiter harder.
-            if limit is None:
-                limit = (target_tp - 0.5, options.loudness - float(measured["input_i"]) + 1.0)
-            else:
-                limit = (limit[0], limit[1] + 2 * excess + 0.5)
-            log.debug("limiting peaks at %.2f dB after %+.2f dB gain (try %d)", *limit, attempt + 1)
-            measured = _measure_pass(wav, rate, options, target_tp, limit)
-            log.debug("measured %s", measured)
-        else:
-            raise AudioError("could not bring the true peak under the target; lower the loudness target.")
-
-        lra = min(max(options.lra, float(measured["input_lra"]) + 0.1), _MAX_LRA)
-        stream = ffmpeg_python.input(str(wav)).audio
-        stream = _pre_chain(stream, rate, *(limit or (None, 0.0)))
-        stream = stream.filter("loudnorm", **_loudnorm(options, target_tp, lra, measured))
         with atomic_path(out) as partial:
-            args = ffmpeg_python.output(
-                stream,
-                str(partial),
-                format="mp3",
-                acodec="libmp3lame",
-                audio_bitrate=f"{options.bitrate}k",
-                ar=options.sample_rate,
-                ac=options.channels,
-                map_metadata=-1,
-                write_xing=1,
-                id3v2_version=3,
-            ).get_args()
-            report = ffmpeg.last_json(ffmpeg.run(args).stderr)
-            if report.get("normalization_type") != "linear":
-                raise AudioError(
-                    f"loudnorm fell back to {report.get('normalization_type')} mode; "
-                    "report this with the article that caused it."
+            unprocessed = _measure(wav, rate, None)
+            if unprocessed.integrated < -70:
+                raise AudioError("the synthesised audio is silent; check the voice (narrate voices).")
+            # Encoding moves the measurement a little: the MP3 encoder overshoots the
+            # peaks it is given (more at low bitrates) and its low-pass filter takes
+            # some loudness from noisy signals. Check the finished file; if its peak is
+            # over the target, aim lower; if its loudness is off while the peak has
+            # room, correct the gain; then encode again.
+            correction = 0.0
+            plan = _plan(wav, rate, options, target_tp, unprocessed)
+            for _ in range(3):
+                limit, measured, target_i = plan
+                aim = (target_i + correction, min(target_tp + max(correction, 0.0), 0.0))
+                _encode(wav, rate, partial, options, aim, limit, measured)
+                loudness = ffmpeg.measure(partial)
+                if loudness.true_peak > options.true_peak:
+                    target_tp -= loudness.true_peak - options.true_peak + 0.3
+                    log.debug("encoder overshoot to %.2f dBTP; aiming at %.2f", loudness.true_peak, target_tp)
+                    plan = _plan(wav, rate, options, target_tp, unprocessed)
+                    continue
+                missing = options.loudness - loudness.integrated
+                if abs(missing) <= 0.5:
+                    break
+                correction += min(missing, options.true_peak - 0.1 - loudness.true_peak)
+                log.debug(
+                    "loudness %.2f LUFS after encoding; correcting by %+.2f", loudness.integrated, correction
                 )
-            write_tags(partial, tags, timeline)
-            loudness = ffmpeg.measure(partial)
-            if loudness.true_peak > options.true_peak or abs(loudness.integrated - options.loudness) > 1.0:
+            if (
+                loudness.true_peak > options.true_peak
+                or abs(loudness.integrated - options.loudness) > _TOLERANCE
+            ):
                 raise AudioError(
                     f"mastered loudness {loudness.integrated:.1f} LUFS / {loudness.true_peak:.1f} dBTP "
                     f"misses the target {options.loudness:g} LUFS / {options.true_peak:g} dBTP; "
-                    "try a larger --true-peak headroom."
+                    "try a higher --bitrate or a lower --loudness."
                 )
+            write_tags(partial, tags, timeline)
             size = partial.stat().st_size
     log.info(
         "mastered %s: %.1f LUFS, %.1f dBTP (%s)",

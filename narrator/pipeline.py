@@ -7,15 +7,20 @@ made.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__
-from ._files import check_writable
+from ._files import atomic_path, check_writable
 from .assemble import Pauses, assemble
+from .cache import ClipCache
 from .engines import create_engine, engine_class
 from .engines.base import Device
 from .extract import ExtractOptions, extract
@@ -23,8 +28,8 @@ from .ffmpeg import Loudness
 from .load import load
 from .master import MasterOptions, Tags, master
 from .script import ScriptOptions, build_script
-from .synthesize import Progress, synthesize
-from .types import Article, Script, Timeline
+from .synthesize import Progress, Synthesis, default_workers, synthesize
+from .types import Article, ChapterTime, Script, SentenceTime, Timeline
 from .voices import DEFAULT_VOICE, get_voice
 
 __all__ = ["Episode", "Settings", "make_script", "narrate"]
@@ -54,6 +59,12 @@ class Settings:
     """Loudness and MP3 encoding targets."""
     comment: str = AI_DISCLOSURE
     """ID3 comment written into the MP3."""
+    workers: int | None = None
+    """Sentences synthesised at once; ``None`` picks one per core (two on a GPU)."""
+    cache: bool = True
+    """Reuse and keep synthesised clips in the clip cache."""
+    cache_dir: Path | None = None
+    """Clip cache folder; ``None`` is ``$NARRATOR_CACHE`` or the platform cache folder."""
 
 
 @dataclass(frozen=True)
@@ -69,11 +80,23 @@ class Episode:
     loudness: Loudness
     """Measured on the MP3."""
     duration: float
-    """Seconds."""
+    """Seconds, from the timeline."""
     size: int
     """Bytes."""
     engine: str
-    """Engine, voice and device used."""
+    """Engine, voice and device used, in words."""
+    engine_name: str
+    """Registered name of the engine, e.g. ``piper``."""
+    voice: str
+    """Voice preset name."""
+    device: str
+    """``cpu`` or ``cuda``: where the speech was synthesised."""
+    model_digest: str
+    """Digest of the voice model's files."""
+    synthesized: int
+    """Sentences synthesised in this run."""
+    cached: int
+    """Sentences taken from the clip cache."""
     seconds: float
     """Wall time the narration took."""
 
@@ -112,6 +135,31 @@ def _tags(script: Script, settings: Settings, engine: str) -> Tags:
     )
 
 
+def _render_key(script: Script, engine_key: str, settings: Settings, tags: Tags) -> str:
+    """Digest of everything that goes into the finished MP3."""
+    payload = {
+        "narrator": __version__,
+        "engine": engine_key,
+        "chapters": [[c.title, [[s.spoken, s.paragraph] for s in c.sentences]] for c in script.chapters],
+        "pauses": asdict(settings.pauses),
+        "master": asdict(settings.master),
+        "tags": {
+            k: v if not isinstance(v, bytes) else hashlib.sha256(v).hexdigest()
+            for k, v in asdict(tags).items()
+        },
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _timeline_from(data: Any) -> Timeline:
+    return Timeline(
+        sample_rate=data["sample_rate"],
+        length=data["length"],
+        sentences=tuple(SentenceTime(**s) for s in data["sentences"]),
+        chapters=tuple(ChapterTime(**c) for c in data["chapters"]),
+    )
+
+
 def narrate(
     sources: Sequence[str | Path],
     out: str | Path,
@@ -126,19 +174,49 @@ def narrate(
     check_writable(out)
     voice = get_voice(settings.voice)
     articles = _articles(sources, settings.extract)
-    engine = create_engine(voice, settings.device)
+    workers = settings.workers or default_workers("cuda" if settings.device == "cuda" else "cpu")
+    engine = create_engine(voice, settings.device, threads=1 if workers > 1 else None)
+    if settings.workers is None and engine.device == "cuda":
+        workers = default_workers("cuda")
     script = build_script(articles, _script_options(settings, engine.max_chars))
     log.info("script: %d chapters, %d sentences", len(script.chapters), len(script.sentences))
-    clips = synthesize(script, engine, progress)
-    audio, timeline = assemble(script, clips, settings.pauses)
-    mastered = master(audio, out, _tags(script, settings, engine.describe()), timeline, settings.master)
+    tags = _tags(script, settings, engine.describe())
+    cache = ClipCache(settings.cache_dir) if settings.cache else None
+    key = _render_key(script, engine.cache_key(), settings, tags)
+    reused = cache.get_render(key) if cache is not None else None
+    if reused is not None:
+        # The same script, voice and settings were rendered before: copy the result.
+        mp3, record = reused
+        with atomic_path(out) as partial:
+            shutil.copyfile(mp3, partial)
+        log.info("reused the finished render %s", key[:12])
+        timeline = _timeline_from(record["timeline"])
+        loudness = Loudness(**record["loudness"])  # type: ignore[arg-type]
+        synthesis = Synthesis(clips=(), synthesized=0, cached=len(script.sentences))
+        size = int(record["size"])  # type: ignore[call-overload]
+        if progress:
+            progress(len(script.sentences), len(script.sentences))
+    else:
+        synthesis = synthesize(script, engine, cache=cache, workers=workers, progress=progress)
+        audio, timeline = assemble(script, synthesis.clips, settings.pauses)
+        mastered = master(audio, out, tags, timeline, settings.master)
+        loudness, size = mastered.loudness, mastered.size
+        if cache is not None:
+            record = {"timeline": asdict(timeline), "loudness": asdict(loudness), "size": size}
+            cache.put_render(key, out, record)
     return Episode(
         path=out,
         script=script,
         timeline=timeline,
-        loudness=mastered.loudness,
-        duration=mastered.duration,
-        size=mastered.size,
+        loudness=loudness,
+        duration=timeline.duration,
+        size=size,
         engine=engine.describe(),
+        engine_name=engine.name,
+        voice=voice.name,
+        device=engine.device,
+        model_digest=engine.model_digest(),
+        synthesized=synthesis.synthesized,
+        cached=synthesis.cached,
         seconds=time.perf_counter() - started,
     )

