@@ -42,3 +42,7 @@ format: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache *.egg-info
+
+## bench: time narrate (cold, warm, re-mastered) against the bare Piper engine on a long read
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench

@@ -50,7 +50,7 @@ def default_cache_dir() -> Path:
         return Path(env).expanduser()
     from platformdirs import user_cache_path
 
-    return user_cache_path("narrator") / "clips"
+    return user_cache_path("narrator")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -119,6 +121,13 @@ def _format_time(seconds: float) -> str:
 @click.version_option(__version__, "--version", prog_name="narrator")
 def main() -> None:
     """Turn written articles into podcast-ready narrated MP3s."""
+    if threading.current_thread() is threading.main_thread():
+        # A CI runner's kill (SIGTERM) unwinds like Ctrl-C: partial files are removed.
+        signal.signal(signal.SIGTERM, _terminate)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @main.command(NARRATE, cls=_DefaultCommand)
@@ -178,6 +187,28 @@ def main() -> None:
 @click.option("--captions", is_flag=True, help="Read photo captions (never their credits).")
 @click.option("--pull-quotes", is_flag=True, help="Read pull quotes even when they repeat the body.")
 @click.option("--no-lists", is_flag=True, help="Skip list items.")
+@click.option(
+    "--transcripts",
+    "transcripts",
+    multiple=True,
+    type=click.Choice(["vtt", "srt", "json", "chapters", "all"]),
+    help="Also write these beside the MP3, with the episode manifest (repeat, or 'all').",
+)
+@click.option("--manifest", is_flag=True, help="Write the episode manifest (for 'narrate feed build').")
+@click.option(
+    "--cover",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Square JPEG or PNG to embed as cover art.",
+)
+@click.option(
+    "--feed-config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A feed.toml: its artwork is embedded when --cover is not given.",
+)
+@click.option(
+    "--workers", type=click.IntRange(1, 64), help="Sentences synthesised at once [default: one per core]."
+)
+@click.option("--no-cache", is_flag=True, help="Neither reuse nor keep synthesised clips.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", count=True, help="Say what happens (-vv for every command run).")
 @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
@@ -197,6 +228,12 @@ def narrate_command(
     captions: bool,
     pull_quotes: bool,
     no_lists: bool,
+    transcripts: tuple[str, ...],
+    manifest: bool,
+    cover: Path | None,
+    feed_config: Path | None,
+    workers: int | None,
+    no_cache: bool,
     quiet: bool,
     verbose: int,
     debug: bool,
@@ -216,6 +253,11 @@ def narrate_command(
     from .pipeline import Settings, make_script, narrate
 
     _setup_logging(verbose + (2 if debug else 0), quiet)
+    sidecars: tuple[str, ...] | None = None
+    if transcripts or manifest:
+        sidecars = ("vtt", "srt", "json", "chapters") if "all" in transcripts else tuple(transcripts)
+    with _errors(debug):
+        artwork = _artwork(cover, feed_config)
     settings = Settings(
         voice=voice,
         device=device,  # type: ignore[arg-type]
@@ -225,6 +267,10 @@ def narrate_command(
         master=MasterOptions(
             loudness=loudness, true_peak=true_peak, bitrate=bitrate, channels=2 if stereo else 1
         ),
+        workers=workers,
+        cache=not no_cache,
+        sidecars=sidecars,
+        cover=artwork,
     )
     if script_only:
         with _errors(debug):
@@ -260,7 +306,11 @@ def narrate_command(
                     "loudness": episode.loudness.integrated,
                     "true_peak": episode.loudness.true_peak,
                     "engine": episode.engine,
+                    "synthesized": episode.synthesized,
+                    "cached": episode.cached,
+                    "seconds": round(episode.seconds, 3),
                     "chapters": chapters,
+                    "manifest": str(episode.manifest) if episode.manifest else None,
                 },
                 indent=2,
             )
@@ -272,6 +322,19 @@ def narrate_command(
         )
         for c in episode.timeline.chapters:
             click.echo(f"  {_format_time(episode.timeline.seconds(c.start)):>7}  {c.title}")
+
+
+def _artwork(cover: Path | None, feed_config: Path | None) -> bytes | None:
+    """Cover art to embed: ``--cover``, else the feed configuration's artwork."""
+    if cover is not None:
+        from .cover import cover_for_id3
+
+        return cover_for_id3(cover)
+    if feed_config is not None:
+        from .feed import artwork_bytes, load_config
+
+        return artwork_bytes(load_config(feed_config))
+    return None
 
 
 def _print_script(script: Any, as_json: bool) -> None:
@@ -361,3 +424,109 @@ def _voice_status(voice: Any) -> tuple[bool, str]:
     if "name" in model:
         return True, f"{voice.engine} catalogue: {model['name']}"
     return False, "no model configured"
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """Inspect or empty the clip cache ($NARRATOR_CACHE or the platform cache folder)."""
+
+
+@cache_group.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def cache_info(as_json: bool) -> None:
+    """Show where the cache is, how many files it holds and its size."""
+    from .cache import ClipCache
+
+    info = ClipCache().info()
+    if as_json:
+        data = {
+            "path": str(info.path),
+            "entries": info.entries,
+            "size": info.size,
+            "max_bytes": info.max_bytes,
+        }
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(
+        f"{info.path}\n{info.entries} files, {info.size / 2**20:.1f} MiB of {info.max_bytes / 2**30:.1f} GiB"
+    )
+
+
+@cache_group.command("clear")
+def cache_clear() -> None:
+    """Delete every cached clip and render."""
+    from .cache import ClipCache
+
+    removed = ClipCache().clear()
+    click.echo(f"removed {removed} files")
+
+
+@main.group("feed")
+def feed_group() -> None:
+    """Build and check the podcast RSS feed of narrated episodes."""
+
+
+@feed_group.command("build")
+@click.argument("episodes", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Feed configuration (TOML).",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="feed.xml to write.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def feed_build(episodes: Path, config_path: Path, output: Path, as_json: bool) -> None:
+    """Build an RSS feed (Apple Podcasts + Podcasting 2.0) from the manifests in EPISODES.
+
+    The new feed is checked as 'narrate feed check' does before it replaces the old one.
+    """
+    from .feed import build, load_config
+
+    with _errors(False):
+        result = build(episodes, load_config(config_path), output)
+    if as_json:
+        data = {k: str(v) if isinstance(v, Path) else v for k, v in vars(result).items()}
+        click.echo(json.dumps(data, indent=2))
+        return
+    dropped = f" ({result.dropped} older left out)" if result.dropped else ""
+    click.echo(f"{result.path}: {len(result.guids)} episodes{dropped}, podcast:guid {result.podcast_guid}")
+
+
+@feed_group.command("check")
+@click.argument("feed_path", metavar="FEED", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--episodes",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Local folder of the episodes, to check enclosure lengths and artwork against the files.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Feed configuration, for its base URL.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+def feed_check(feed_path: Path, episodes: Path | None, config_path: Path | None, as_json: bool) -> None:
+    """Report everything in FEED a podcast directory would reject; exit 1 if anything is."""
+    from .feed import check, load_config
+
+    with _errors(False):
+        base_url = load_config(config_path).base_url if config_path else None
+        problems = check(feed_path, episodes_dir=episodes, base_url=base_url)
+    if as_json:
+        click.echo(json.dumps([vars(p) for p in problems], indent=2))
+    else:
+        for problem in problems:
+            click.echo(f"{problem.code}: {problem}")
+        if not problems:
+            click.echo(f"{feed_path}: no problems found")
+    if problems:
+        sys.exit(1)

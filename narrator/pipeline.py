@@ -13,15 +13,15 @@ import logging
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, publish
 from ._files import atomic_path, check_writable
 from .assemble import Pauses, assemble
 from .cache import ClipCache
-from .engines import create_engine, engine_class
+from .engines import Engine, create_engine, engine_class
 from .engines.base import Device
 from .extract import ExtractOptions, extract
 from .ffmpeg import Loudness
@@ -65,6 +65,13 @@ class Settings:
     """Reuse and keep synthesised clips in the clip cache."""
     cache_dir: Path | None = None
     """Clip cache folder; ``None`` is ``$NARRATOR_CACHE`` or the platform cache folder."""
+    sidecars: tuple[str, ...] | None = None
+    """Transcript and chapter files to write beside the MP3 (``vtt``, ``srt``, ``json``,
+    ``chapters``) with the episode manifest; ``()`` writes the manifest alone, ``None`` nothing."""
+    manifest_extra: dict[str, Any] = field(default_factory=dict)
+    """Stored in the manifest for the feed, e.g. ``explicit`` and ``episode_type``."""
+    cover: bytes | None = None
+    """Cover art (JPEG or PNG) embedded in the MP3."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,8 @@ class Episode:
     """Sentences taken from the clip cache."""
     seconds: float
     """Wall time the narration took."""
+    manifest: Path | None = None
+    """The episode manifest written beside the MP3, when sidecars were asked for."""
 
 
 def _articles(sources: Sequence[str | Path], options: ExtractOptions) -> list[Article]:
@@ -119,7 +128,7 @@ def _script_options(settings: Settings, max_chars: int | None) -> ScriptOptions:
     return ScriptOptions(byline=settings.byline, disclosure=settings.disclosure, max_chars=max_chars)
 
 
-def _tags(script: Script, settings: Settings, engine: str) -> Tags:
+def _tags(script: Script, settings: Settings, engine: Engine) -> Tags:
     first = script.articles[0]
     authors = [a for article in script.articles for a in article.authors]
     return Tags(
@@ -129,9 +138,13 @@ def _tags(script: Script, settings: Settings, engine: str) -> Tags:
         date=first.published,
         comment=settings.comment,
         language=script.language,
-        url=first.url if first.url and first.url.startswith(("http://", "https://")) else None,
+        url=publish.canonical_url(first.url),
         encoder=f"narrator {__version__}",
-        extra={"narrator:engine": engine},
+        extra={
+            **publish.provenance(script, engine=engine.name, voice=engine.voice.name),
+            "narrator:device": engine.device,
+        },
+        cover=settings.cover,
     )
 
 
@@ -180,7 +193,7 @@ def narrate(
         workers = default_workers("cuda")
     script = build_script(articles, _script_options(settings, engine.max_chars))
     log.info("script: %d chapters, %d sentences", len(script.chapters), len(script.sentences))
-    tags = _tags(script, settings, engine.describe())
+    tags = _tags(script, settings, engine)
     cache = ClipCache(settings.cache_dir) if settings.cache else None
     key = _render_key(script, engine.cache_key(), settings, tags)
     reused = cache.get_render(key) if cache is not None else None
@@ -204,7 +217,7 @@ def narrate(
         if cache is not None:
             record = {"timeline": asdict(timeline), "loudness": asdict(loudness), "size": size}
             cache.put_render(key, out, record)
-    return Episode(
+    episode = Episode(
         path=out,
         script=script,
         timeline=timeline,
@@ -220,3 +233,8 @@ def narrate(
         cached=synthesis.cached,
         seconds=time.perf_counter() - started,
     )
+    if settings.sidecars is not None:
+        manifest = publish.write_sidecars(episode, settings.sidecars, extra=settings.manifest_extra)
+        log.info("manifest %s (guid %s)", publish.manifest_path(out), manifest.guid)
+        episode = replace(episode, manifest=publish.manifest_path(out))
+    return episode

