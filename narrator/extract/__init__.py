@@ -26,6 +26,8 @@ class ExtractOptions:
     """Read pull quotes that repeat a sentence of the body."""
     lists: bool = True
     """Read list items that are part of the story."""
+    corrections: bool = False
+    """Read an editor's correction or clarification note printed with the story."""
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)

@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
@@ -29,7 +30,7 @@ from .._exceptions import ArticleError
 from ..load import Source
 from ..types import Article, Block
 from . import ExtractOptions, decode
-from ._text import clean, is_sentence_like
+from ._text import clean, find_date, is_sentence_like
 
 __all__ = ["extract_html"]
 
@@ -54,7 +55,7 @@ _ARTICLE_TYPES = {
 # Elements that never hold story text a listener should hear.
 _DROP_TAGS = (
     "script style noscript template svg canvas iframe object embed video audio picture "
-    "form input button select textarea label nav footer header aside figure figcaption "
+    "form input button select textarea label nav footer aside figure figcaption h1 "
     "menu dialog map link meta"
 ).split()
 
@@ -64,21 +65,34 @@ _FURNITURE = re.compile(
         share|sharing|sharebar|social|newsletter|newsletters|subscribe|subscription|signup|
         sign-up|related|promo|promotion|advert|advertisement|ads?|adslot|sponsor|sponsored|
         cookie|cookies|consent|gdpr|comment|comments|live-?feed|livefeed|ticker|breadcrumbs?|
-        tags?|tag-?list|topics|keywords|author-?bio|bio|byline|bylines|dateline-?meta|
+        tags?|tag-?list|topics|keywords|author-?bio|bio|byline|bylines|dateline|date|time|
+        author-?(?:card|box|info|description|details|profile)|about-?(?:the-?)?author|
+        dialog|alertdialog|cmp|highlights|storyhighlights|key-?events|key-?points|
         caption|credit|credits|read-?time|reading-?time|audio|player|listen|recommended|
         recommendations|editors?-?picks|picks|most-?read|most-?popular|popular|trending|
         sidebar|widget|popup|modal|overlay|skip|skip-?link|toolbar|masthead|navigation|nav|
         menu|banner|teaser|teasers|more-?stories|outbrain|taboola|paywall|print|disclaimer|
-        pull-?quote|pullquote|correction|corrections|footnotes?|hidden|visually-?hidden|
+        pull-?quote|pullquote|correction|corrections|footnotes?|visually-?hidden|
         sr-only|screen-?reader|meta|article-?meta|timestamp|kicker|eyebrow|rubric|
-        standfirst|dek|subtitle|summary|strapline|lede-?meta|headline
+        standfirst|dek|subtitle|summary|strapline|lede-?meta
     )(?:$|[-_\s.:])""",
     re.I | re.X,
 )
 
 _STANDFIRST = re.compile(
-    r"(?:^|[-_\s])(?:standfirst|dek|subtitle|sub-?headline|subhead|strapline|summary|"
-    r"article-?summary|description|intro-?text)(?:$|[-_\s])",
+    r"(?:^|[-_\s])(?:standfirst|dek|deck|subtitle|sub-?headline|subhead|strapline|summary|"
+    r"article-?summary|description|intro|intro-?text|excerpt|teaser-?text)(?:$|[-_\s])",
+    re.I,
+)
+
+# Notes that are the publisher's, not the story's: read only on request.
+_CORRECTION = re.compile(r"^(?:correction|clarification|editor['’]s note)\b[^:]{0,40}:", re.I)
+# Boilerplate sentences some sites print inside the story's container.
+_BOILERPLATE = re.compile(
+    r"^(?:the (?:views|opinions) expressed (?:in this|here|are)|this (?:article|story|content) "
+    r"(?:was|is) (?:produced|created|written) (?:with|by|in partnership)|"
+    r"(?:this )?audio is (?:created|generated) with|subscribe to continue reading|"
+    r"already a subscriber)",
     re.I,
 )
 
@@ -101,7 +115,6 @@ _BLOCK_TAGS = {
     "blockquote": "quote",
     "li": "list_item",
 }
-_CONTAINER_BLOCKS = {"div", "section", "article", "main", "td"}
 
 
 def extract_html(source: Source, options: ExtractOptions) -> Article:
@@ -117,25 +130,45 @@ def extract_html(source: Source, options: ExtractOptions) -> Article:
     site_name = _first(meta.get("og:site_name"), _ld_name(ld.get("publisher")))
     h1 = soup.find("h1")
     h1_text = _text(h1) if isinstance(h1, Tag) else ""
-    title = _first(
-        _str(ld.get("headline")),
-        meta.get("og:title"),
-        meta.get("twitter:title"),
-        h1_text,
-        _text(soup.title) if soup.title else None,
+    title = _first(_str(ld.get("headline")), meta.get("og:title"), meta.get("twitter:title"), h1_text)
+    if title:
+        title = _strip_site(title, site_name)
+    elif soup.title is not None:
+        # Only the <title>: "Site - Headline" or "Headline | Site".
+        title, site = _split_title(_text(soup.title), site_name)
+        site_name = site_name or site
+    title = title or ""
+    standfirst = _standfirst(soup, h1 if isinstance(h1, Tag) else None, meta, ld)
+    # Read before cleaning, which removes bylines and datelines from the page.
+    authors = _authors(ld, meta, soup)
+    published = _first(
+        _str(ld.get("datePublished")),
+        meta.get("article:published_time"),
+        meta.get("og:published_time"),
+        meta.get("datepublished"),
+        meta.get("date"),
+        meta.get("dc.date"),
+        _time_tag(soup),
+        _dateline(soup),
     )
-    title = _strip_site(title or "", site_name)
-    standfirst = _standfirst(soup, h1 if isinstance(h1, Tag) else None, meta, options)
+    locked = _locked(ld, soup)
 
     root = soup.body or soup
     _clean(root, options)
-    blocks = list(_read(_locate(root), options))
+    units = list(_units(root))
+    blocks = list(_read(units, _locate(root, units), options))
     blocks = _drop_repeats(blocks, title, standfirst, options)
     blocks = _drop_orphan_headings(blocks)
     if not any(b.kind != "heading" for b in blocks):
         body = ld.get("articleBody")
         if isinstance(body, str):
             blocks = [Block("paragraph", clean(p)) for p in re.split(r"\n\s*\n|\n", body) if clean(p)]
+            standfirst = standfirst or _str(ld.get("description"))
+    if locked and sum(len(b.text.split()) for b in blocks) < _TEASER_WORDS:
+        raise ArticleError(
+            f"{source.name} shows only the teaser of a paywalled article; save the page while "
+            "logged in, or narrate the publisher's full text."
+        )
     if standfirst and blocks and blocks[0].text == standfirst:
         blocks = blocks[1:]
 
@@ -148,16 +181,8 @@ def extract_html(source: Source, options: ExtractOptions) -> Article:
         title=title or "",
         blocks=tuple(blocks),
         standfirst=standfirst,
-        authors=_authors(ld, meta, soup),
-        published=_first(
-            _str(ld.get("datePublished")),
-            meta.get("article:published_time"),
-            meta.get("og:published_time"),
-            meta.get("datepublished"),
-            meta.get("date"),
-            meta.get("dc.date"),
-            _time_tag(soup),
-        ),
+        authors=authors,
+        published=published,
         site_name=site_name,
         language=lang,
         url=_first(_canonical(soup), meta.get("og:url"), _ld_url(ld), source.url),
@@ -182,7 +207,7 @@ def _space_blocks(soup: BeautifulSoup) -> None:
     """
     for tag in soup.find_all(_BREAKING):
         if tag.name == "br":
-            tag.replace_with(" ")
+            tag.replace_with("\n")  # two in a row separate paragraphs of loose text
         else:
             tag.insert_before(" ")
             tag.insert_after(" ")
@@ -191,6 +216,20 @@ def _space_blocks(soup: BeautifulSoup) -> None:
 def _text(tag: Tag) -> str:
     """The visible text of an element, whitespace collapsed."""
     return clean(tag.get_text(""))
+
+
+_TEASER_WORDS = 150
+"""A locked page with less story than this shows only a teaser."""
+
+
+def _locked(ld: dict[str, Any], soup: BeautifulSoup) -> bool:
+    """Whether the page says its article is behind a paywall."""
+    free = ld.get("isAccessibleForFree")
+    if free is False or (isinstance(free, str) and free.strip().lower() == "false"):
+        return True
+    return (
+        soup.find(class_=re.compile(r"(?:^|[-_])(?:paywall|paywalled|is-locked)(?:$|[-_])", re.I)) is not None
+    )
 
 
 # -- metadata ---------------------------------------------------------------------------
@@ -273,29 +312,100 @@ def _ld_image(value: Any) -> str | None:
     return _str(value)
 
 
+_ROLES = set(
+    "staff reporter reporters editor editors correspondent correspondents writer writers "
+    "columnist critic producer contributor contributors desk team newsroom agency agencies "
+    "senior chief deputy political business sports science health news press".split()
+)
+_NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w.’'-]*|de|da|di|du|van|von|der|den|la|le|al|bin|ibn|y)$")
+_AUTHOR_LINK = re.compile(
+    r"/(?:author|authors|by|profile|profiles|people|staff|writers?|contributors?|user)/", re.I
+)
+_BYLINE_NAMES = re.compile(
+    r"(?:^|[-_\s])(?:by-?line|author|authors|writer|contributor|submitted)(?:$|[-_\s])", re.I
+)
+
+
+def _person(text: str) -> str | None:
+    """``text`` if it reads as a person's name: one to five capitalised words, no digits."""
+    text = re.sub(
+        r"^\s*(?:(?:submitted|written|words|reporting)\s+)?by\s+", "", clean(text), flags=re.I
+    ).strip(" ,.")
+    words = text.split()
+    if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in text):
+        return None
+    if any(w.lower().strip(".,") in _ROLES for w in words):
+        return None
+    if not words[0][0].isupper() or not all(_NAME_WORD.match(w) for w in words):
+        return None
+    return text
+
+
+def _names_in(text: str) -> list[str]:
+    """Names in a byline such as "By A, B and C | 5 June"."""
+    text = re.sub(r"^\s*(?:(?:submitted|written|words|reporting)\s+)?by\s+", "", clean(text), flags=re.I)
+    text = re.split(r"\s+(?:\||·|—|–|on)\s+|\s*,\s*(?=[A-Z][a-z]+ \d)|\s+\d", text)[0]
+    found = []
+    for part in re.split(r"\s*,\s*|\s+and\s+|\s*&\s*", text):
+        name = _person(part)
+        if name and name not in found:
+            found.append(name)
+    return found
+
+
 def _authors(ld: dict[str, Any], meta: dict[str, str], soup: BeautifulSoup) -> tuple[str, ...]:
+    """Authors from JSON-LD, then author meta tags, then the page's byline."""
     value = ld.get("author")
     names: list[str] = []
     for item in value if isinstance(value, list) else [value]:
         name = _ld_name(item)
-        if name and name not in names:
+        if name and name not in names and not name.startswith("http"):
             names.append(name)
     if names:
         return tuple(names)
-    if meta.get("author") and not meta["author"].startswith("http"):
-        return (meta["author"],)
-    tag = soup.select_one('[rel~="author"]') or soup.find(class_=re.compile(r"byline", re.I))
-    if isinstance(tag, Tag):
-        text = re.sub(r"^\s*by\s+", "", _text(tag), flags=re.I)
-        text = re.split(r"\s+(?:\||·|—|–)\s+|,\s*(?=\w+ \d)", text)[0]
-        if 0 < len(text.split()) <= 8:
-            return (text,)
+    for key in ("author", "byl", "article:author", "parsely-author", "sailthru.author", "dc.creator"):
+        if meta.get(key) and not meta[key].startswith("http"):
+            found = _names_in(meta[key])
+            if found:
+                return tuple(found)
+    bylines = [
+        t for t in soup.find_all(True) if _BYLINE_NAMES.search(_names(t)) and len(_text(t).split()) <= 30
+    ]
+    for tag in bylines:
+        linked = [name for a in tag.find_all("a") if (name := _person(_text(a)))]
+        found = linked or _names_in(_text(tag))
+        if found:
+            return tuple(dict.fromkeys(found))
+    for a in soup.find_all("a", href=True):
+        rel = [str(r).lower() for r in a.get_attribute_list("rel") if r]
+        if "author" in rel or _AUTHOR_LINK.search(str(a["href"])):
+            name = _person(_text(a))
+            if name:
+                return (name,)
+    body = soup.body or soup
+    for string in body.find_all(string=re.compile(r"^\s*By\s+[A-ZÀ-Þ]")):
+        if len(string) < 120:
+            found = _names_in(str(string).splitlines()[0] if str(string).strip() else "")
+            if found:
+                return tuple(found)
     return ()
 
 
 def _time_tag(soup: BeautifulSoup) -> str | None:
     tag = soup.find("time", attrs={"datetime": True})
     return _attr(tag, "datetime") if isinstance(tag, Tag) else None
+
+
+def _dateline(soup: BeautifulSoup) -> str | None:
+    """A date written in a "Posted: …" or "Published …" line, as on older sites."""
+    body = soup.body or soup
+    for string in body.find_all(string=re.compile(r"\b(?:posted|published|first published)\b", re.I)):
+        text = str(string)
+        if len(text) < 150:
+            found = find_date(text)
+            if found:
+                return found
+    return None
 
 
 def _canonical(soup: BeautifulSoup) -> str | None:
@@ -318,22 +428,57 @@ def _strip_site(title: str, site_name: str | None) -> str:
     return title
 
 
-def _standfirst(
-    soup: BeautifulSoup, h1: Tag | None, meta: dict[str, str], options: ExtractOptions
-) -> str | None:
-    """The visible subtitle under the headline, if the page marks one."""
-    candidates: Iterable[Tag] = soup.find_all(
-        lambda t: t.name in ("p", "div", "h2") and _STANDFIRST.search(_names(t)) is not None
-    )
+_TITLE_SEPARATOR = re.compile(r"\s+(?:\||::|-|–|—|·)\s+")
+
+
+def _split_title(text: str, site_name: str | None) -> tuple[str, str | None]:
+    """Headline and site name from a ``<title>`` such as "Site - Headline"."""
+    parts = [p for p in _TITLE_SEPARATOR.split(text) if p]
+    if len(parts) < 2:
+        return text, None
+    if site_name and site_name.lower() in (p.lower() for p in parts):
+        rest = [p for p in parts if p.lower() != site_name.lower()]
+        return " - ".join(rest), site_name
+    ends = [parts[0], parts[-1]]
+    site = min(ends, key=len)
+    if len(site.split()) <= 5:
+        return " - ".join(p for p in parts if p is not site), site
+    return text, None
+
+
+def _standfirst(soup: BeautifulSoup, h1: Tag | None, meta: dict[str, str], ld: dict[str, Any]) -> str | None:
+    """The visible subtitle under the headline.
+
+    Either an element marked as one (``standfirst``, ``dek``, ``subtitle``, ``excerpt``…),
+    or, among the first elements after the headline, one whose text is the page's
+    description (``og:description`` and friends), as it is on most news sites.
+    """
+    descriptions = {
+        _norm(d)
+        for d in (
+            meta.get("description"),
+            meta.get("og:description"),
+            meta.get("twitter:description"),
+            _str(ld.get("description")),
+        )
+        if d
+    }
+    candidates: list[Tag] = []
+    if h1 is not None:
+        candidates = [t for t in h1.find_all_next(["p", "div", "h2", "h3", "span"], limit=40)]
     for tag in candidates:
-        if tag.find(["p", "div"]) is not None and tag.name != "p":
-            inner = tag.find("p")
-            tag = inner if isinstance(inner, Tag) else tag
-        if _furniture(tag, ignore=_STANDFIRST):
+        if tag.find(["p", "div", "h2", "h3"]) is not None:
             continue
         text = _text(tag)
-        if is_sentence_like(text) and len(text) < 600:
+        words = len(text.split())
+        marked = _STANDFIRST.search(_names(tag)) or (
+            isinstance(tag.parent, Tag) and _STANDFIRST.search(_names(tag.parent))
+        )
+        candidate = 5 <= words <= 80 and (marked or _norm(text) in descriptions)
+        if candidate and not _furniture(tag, ignore=_STANDFIRST):
             return text
+        if tag.name == "p" and is_sentence_like(text) and words > 25 and not marked:
+            break  # the story has begun
     return None
 
 
@@ -343,7 +488,16 @@ def _standfirst(
 def _names(tag: Tag) -> str:
     """Class, id, role, label and component names of an element, space separated."""
     parts: list[str] = []
-    for attr in ("class", "id", "role", "aria-label", "data-component", "data-module", "itemprop"):
+    for attr in (
+        "class",
+        "id",
+        "role",
+        "aria-label",
+        "data-component",
+        "data-module",
+        "data-testid",
+        "itemprop",
+    ):
         value = tag.get(attr)
         if isinstance(value, list):
             parts.extend(value)
@@ -352,16 +506,29 @@ def _names(tag: Tag) -> str:
     return " ".join(parts)
 
 
+# Class names that describe an element rather than name its role: WordPress's
+# "tag-raleigh" on an article, "has-main-navigation" on <body>, "is-sticky"…
+_DESCRIPTIVE = re.compile(
+    r"^(?:has|is|with|no|not|tag|tags|category|format|type|status|post|postid|page|template|"
+    r"single|lang|theme|layout|color|colour|bg|text|font|align|size|u|js|wp|style|after|before)[-_]",
+    re.I,
+)
+
+
 def _furniture(tag: Tag, ignore: re.Pattern[str] | None = None) -> bool:
+    """Whether the element's class, id, role or label names page furniture."""
     names = _names(tag)
     if not names:
         return False
     if re.search(r"articlebody|article-?body|story-?body|post-?content|entry-content", names, re.I):
         return False
-    match = _FURNITURE.search(names)
-    if match is None:
-        return False
-    return not (ignore is not None and ignore.search(match.group(0)))
+    for token in names.split():
+        if _DESCRIPTIVE.match(token):
+            continue
+        match = _FURNITURE.search(token)
+        if match is not None and not (ignore is not None and ignore.search(match.group(0))):
+            return True
+    return False
 
 
 def _hidden(tag: Tag) -> bool:
@@ -383,15 +550,18 @@ def _clean(root: Tag, options: ExtractOptions) -> None:
             continue
         tag.decompose()
     protected = {id(t) for t in root.find_all(itemprop=re.compile("articleBody", re.I))}
+    # An element holding most of the page's prose is the story, whatever its class says
+    # (Substack's "newsletter-post", Drupal's "field--label-hidden").
+    weights = _weights(list(_units(root)), root)
+    total = weights.get(id(root), 0)
+    protected |= {key for key, weight in weights.items() if total and weight > 0.5 * total}
     for tag in list(root.find_all(True)):
         if tag.decomposed or id(tag) in protected:
             continue
         if _hidden(tag):
             tag.decompose()
             continue
-        if tag.name in ("html", "body", "main", "article") and not _FURNITURE.search(
-            _attr(tag, "class") or ""
-        ):
+        if tag.name in ("html", "body", "main"):
             continue
         ignore = _CAPTION if options.captions else None
         if _furniture(tag, ignore=ignore) and not _holds(tag, protected):
@@ -411,99 +581,172 @@ def _holds(tag: Tag, protected: set[int]) -> bool:
 # -- locating ---------------------------------------------------------------------------
 
 
-def _weight(tag: Tag) -> int:
-    text = _text(tag)
-    if not is_sentence_like(text) or _PROMO_TEXT.match(text):
-        return 0
-    return len(text)
+@dataclass(frozen=True)
+class _Unit:
+    """A block of text in document order, before the story's root is known."""
+
+    kind: str
+    """``paragraph``, ``heading``, ``quote`` or ``list_item``."""
+    text: str
+    """Its visible text."""
+    parent: Tag
+    """The element it lies in; the story's root is found among these."""
+    level: int = 0
+    """Heading level."""
+    linked: float = 0.0
+    """Share of its text inside links."""
+    tag: str = "p"
+    """The element that made it; ``#text`` for loose text between ``<br>`` breaks."""
 
 
-def _locate(root: Tag) -> Tag:
-    """The smallest element holding most of the page's prose."""
-    weights: dict[int, int] = {}
-    total = 0
-    for p in root.find_all(["p", "blockquote", "li"]):
-        w = _weight(p)
-        if not w:
+_INLINE = set(
+    "a abbr b bdi bdo big cite code data del dfn em font i ins kbd mark nobr q s samp small "
+    "span strike strong sub sup time tt u var wbr".split()
+)
+
+
+def _units(root: Tag) -> Iterator[_Unit]:
+    """Every block of text under ``root``, in document order.
+
+    Besides paragraphs, headings, quotes and list items, text that sits loose in a
+    ``<div>`` (old layouts separate paragraphs with ``<br><br>``, some sites use ``<div>``
+    for paragraphs) is read as paragraphs split at blank lines.
+    """
+    run: list[str] = []
+    linked = 0
+
+    def flush() -> Iterator[_Unit]:
+        nonlocal linked
+        text = "".join(run)
+        total = max(len(clean(text)), 1)
+        for part in re.split(r"\n[ \t\r\f]*\n", text):
+            part = clean(part)
+            if part:
+                yield _Unit("paragraph", part, root, linked=min(linked / total, 1.0), tag="#text")
+        run.clear()
+        linked = 0
+
+    for child in root.children:
+        if isinstance(child, NavigableString):
+            if not isinstance(child, Comment):
+                run.append(str(child))
             continue
-        total += w
-        for parent in p.parents:
-            weights[id(parent)] = weights.get(id(parent), 0) + w
-            if parent is root:
+        if not isinstance(child, Tag):
+            continue
+        if child.name in _INLINE and child.find(_BREAKING - {"br"}) is None:
+            text = child.get_text("")
+            run.append(text)
+            if child.name == "a":
+                linked += len(clean(text))
+            else:
+                linked += sum(len(_text(a)) for a in child.find_all("a"))
+            continue
+        yield from flush()
+        name = child.name
+        if name in _BLOCK_TAGS or name == "figcaption":
+            if name == "blockquote" and child.find("p") is not None:
+                for p in child.find_all("p"):  # a quote of several paragraphs
+                    yield _unit(p, "quote", root)
+                continue
+            yield _unit(child, _BLOCK_TAGS.get(name, "paragraph"), root)
+        elif name in ("ul", "ol"):
+            for li in child.find_all("li", recursive=False):
+                yield _unit(li, "list_item", child)
+        elif name == "table" and _data_table(child):
+            continue  # a table of data is never read cell by cell
+        elif name != "pre":
+            yield from _units(child)
+    yield from flush()
+
+
+def _data_table(table: Tag) -> bool:
+    """A table of data (headers, a caption), as opposed to an old page's layout grid."""
+    if table.find("table") is not None:
+        return False
+    return table.find(["th", "caption", "thead"]) is not None or (
+        len(table.find_all("tr")) > 2 and not any(is_sentence_like(_text(td)) for td in table.find_all("td"))
+    )
+
+
+def _unit(tag: Tag, kind: str, parent: Tag) -> _Unit:
+    text = _text(tag)
+    linked = sum(len(_text(a)) for a in tag.find_all("a")) / max(len(text), 1)
+    level = min(int(tag.name[1]), 4) if kind == "heading" else 0
+    return _Unit(kind, text, tag.parent if isinstance(tag.parent, Tag) else parent, level, linked, tag.name)
+
+
+def _prose(unit: _Unit) -> int:
+    """How much a unit counts as story prose when looking for the story."""
+    if unit.kind == "heading" or unit.linked > 0.5 or _PROMO_TEXT.match(unit.text):
+        return 0
+    return len(unit.text) if is_sentence_like(unit.text) else 0
+
+
+def _weights(units: list[_Unit], root: Tag) -> dict[int, int]:
+    """Prose weight of every element under ``root`` (by ``id``), ``root`` included."""
+    weights: dict[int, int] = {}
+    for unit in units:
+        w = _prose(unit)
+        node: Tag | None = unit.parent
+        while w and node is not None:
+            weights[id(node)] = weights.get(id(node), 0) + w
+            if node is root:
                 break
-    if not total:
-        return root
+            node = node.parent
+    return weights
+
+
+def _locate(root: Tag, units: list[_Unit]) -> Tag:
+    """The smallest element holding most of the page's prose."""
+    weights = _weights(units, root)
+    total = weights.get(id(root), 0)
     node = root
-    while True:
+    while total:
         best = max(
             (c for c in node.children if isinstance(c, Tag)),
             key=lambda c: weights.get(id(c), 0),
             default=None,
         )
         if best is None or weights.get(id(best), 0) < 0.8 * total:
-            return node
+            break
         node = best
+    return node
+
+
+def _within(unit: _Unit, root: Tag) -> bool:
+    node: Tag | None = unit.parent
+    while node is not None:
+        if node is root:
+            return True
+        node = node.parent
+    return False
 
 
 # -- reading ----------------------------------------------------------------------------
 
 
-def _read(root: Tag, options: ExtractOptions) -> Iterator[Block]:
-    for tag in _blocks(root):
-        if tag.name == "li" and not options.lists:
+def _read(units: list[_Unit], root: Tag, options: ExtractOptions) -> Iterator[Block]:
+    for unit in units:
+        if not _within(unit, root):
             continue
-        if tag.name == "figcaption":
-            text = _text(tag)
-            if text:
-                yield Block("paragraph", _end_sentence(text))
+        text = unit.text
+        if unit.kind == "list_item" and not options.lists:
             continue
-        text = _text(tag)
-        if not text or _READ_TIME.match(text) or _PROMO_TEXT.match(text):
+        if unit.tag == "figcaption":
+            yield Block("paragraph", _end_sentence(text))
             continue
-        kind = _BLOCK_TAGS.get(tag.name, "paragraph")
-        if kind == "heading":
-            if len(text) > 200:
-                kind = "paragraph"
-            else:
-                yield Block("heading", text, level=min(int(tag.name[1]), 4))
-                continue
-        if _link_density(tag, text) > 0.5:
+        if not text or _READ_TIME.match(text) or _PROMO_TEXT.match(text) or _BOILERPLATE.match(text):
             continue
-        if kind == "list_item" and not is_sentence_like(text) and len(text.split()) < 3:
+        if not options.corrections and _CORRECTION.match(text):
             continue
-        if kind == "paragraph" and tag.name not in ("p", "figcaption") and not is_sentence_like(text):
+        if unit.kind == "heading" and len(text) <= 200:
+            yield Block("heading", text, level=unit.level)
             continue
-        yield Block(kind, text)  # type: ignore[arg-type]
-
-
-def _blocks(root: Tag) -> Iterator[Tag]:
-    """Block-level elements to read, outermost first, in document order."""
-    for child in root.children:
-        if not isinstance(child, Tag):
+        if unit.linked > 0.5:
             continue
-        if child.name in _BLOCK_TAGS or child.name == "figcaption":
-            if child.name == "blockquote" and child.find("p") is not None:
-                # A quote of several paragraphs: read each one as a quote.
-                for p in child.find_all("p"):
-                    p.name = "blockquote"
-                    yield p
-                continue
-            yield child
-        elif child.name in ("ul", "ol"):
-            yield from (li for li in child.find_all("li", recursive=False))
-        elif child.find(list(_BLOCK_TAGS)) is not None or child.name in ("figure",):
-            yield from _blocks(child)
-        elif child.name in _CONTAINER_BLOCKS and _direct_text(child):
-            yield child
-
-
-def _direct_text(tag: Tag) -> bool:
-    return any(isinstance(c, NavigableString) and c.strip() for c in tag.children)
-
-
-def _link_density(tag: Tag, text: str) -> float:
-    linked = sum(len(_text(a)) for a in tag.find_all("a"))
-    return linked / max(len(text), 1)
+        if unit.tag != "p" and unit.kind == "paragraph" and not is_sentence_like(text):
+            continue
+        yield Block("paragraph" if unit.kind == "heading" else unit.kind, text)  # type: ignore[arg-type]
 
 
 def _end_sentence(text: str) -> str:
