@@ -17,9 +17,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $@
 
-# The Coqui extra (several GB): the test suite runs a real Coqui model.
+# The Coqui and Ray extras (several GB): the suite runs a real Coqui model and a local Ray.
 $(COQUI): $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[dev,coqui]' $(TORCH)
+	$(BIN)/python -m pip install -q -e '.[dev,coqui,ray]' $(TORCH)
 	@touch $@
 
 ## demo: narrate a sample article to build/demo.mp3 with the embedded default voice
@@ -29,7 +29,7 @@ demo: $(STAMP)
 
 ## test: lint, type-check, then the whole test suite
 test: lint $(COQUI)
-	NARRATOR_TEST_REQUIRE_COQUI=1 $(BIN)/python -m pytest
+	NARRATOR_TEST_REQUIRE_COQUI=1 NARRATOR_TEST_REQUIRE_RAY=1 NARRATOR_TEST_REQUIRE_ASR=1 $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -188,6 +188,18 @@ def _terminate(signum: int, frame: object) -> None:
 @click.option("--pull-quotes", is_flag=True, help="Read pull quotes even when they repeat the body.")
 @click.option("--no-lists", is_flag=True, help="Skip list items.")
 @click.option(
+    "--lexicon",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Pronunciation lexicon (TOML) applied over the shipped and user ones.",
+)
+@click.option(
+    "--links",
+    type=click.Choice(["short", "skip"]),
+    default="short",
+    show_default=True,
+    help="Read URLs and e-mail addresses as a short form, or skip them.",
+)
+@click.option(
     "--transcripts",
     "transcripts",
     multiple=True,
@@ -228,6 +240,8 @@ def narrate_command(
     captions: bool,
     pull_quotes: bool,
     no_lists: bool,
+    lexicon: Path | None,
+    links: str,
     transcripts: tuple[str, ...],
     manifest: bool,
     cover: Path | None,
@@ -271,6 +285,8 @@ def narrate_command(
         cache=not no_cache,
         sidecars=sidecars,
         cover=artwork,
+        lexicon=lexicon,
+        links=links,  # type: ignore[arg-type]
     )
     if script_only:
         with _errors(debug):
@@ -530,3 +546,42 @@ def feed_check(feed_path: Path, episodes: Path | None, config_path: Path | None,
             click.echo(f"{feed_path}: no problems found")
     if problems:
         sys.exit(1)
+
+
+@main.group("lexicon")
+def lexicon_group() -> None:
+    """Pronunciation lexicons: fix how names and words are said, once and for all."""
+
+
+@lexicon_group.command("check")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--voice", default="joe", show_default=True, help="Check phonemes against this voice's symbols."
+)
+def lexicon_check(path: Path, voice: str) -> None:
+    """Validate a lexicon FILE: TOML, keys, duplicates, and phonemes the voice can say."""
+    from .lexicon import check
+    from .voices import get_voice
+
+    with _errors(False):
+        preset = get_voice(voice)
+        symbols = None
+        if preset.engine == "piper":
+            from .engines.piper import phoneme_symbols
+
+            symbols = phoneme_symbols(preset)
+        problems = check(path, phonemes=symbols)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        sys.exit(1)
+    click.echo(f"{path}: no problems found")
+
+
+def _register() -> None:
+    from .cli_batch import batch_command
+
+    main.add_command(batch_command)
+
+
+_register()

@@ -25,12 +25,14 @@ from .engines import Engine, create_engine, engine_class
 from .engines.base import Device
 from .extract import ExtractOptions, extract
 from .ffmpeg import Loudness
+from .lexicon import Lexicon
 from .load import load
 from .master import MasterOptions, Tags, master
 from .script import ScriptOptions, build_script
+from .speech import LinkMode
 from .synthesize import Progress, Synthesis, default_workers, synthesize
 from .types import Article, ChapterTime, Script, SentenceTime, Timeline
-from .voices import DEFAULT_VOICE, get_voice
+from .voices import DEFAULT_VOICE, get_voice, user_voices_dir
 
 __all__ = ["Episode", "Settings", "make_script", "narrate"]
 
@@ -57,6 +59,10 @@ class Settings:
     """Silences between sentences, paragraphs and chapters."""
     master: MasterOptions = field(default_factory=MasterOptions)
     """Loudness and MP3 encoding targets."""
+    lexicon: Path | None = None
+    """A pronunciation lexicon (TOML) applied over the shipped one and the user's own."""
+    links: LinkMode = "short"
+    """URLs and e-mail addresses in the text: read as a short form, or skipped."""
     comment: str = AI_DISCLOSURE
     """ID3 comment written into the MP3."""
     workers: int | None = None
@@ -125,7 +131,24 @@ def make_script(sources: Sequence[str | Path], settings: Settings | None = None)
 
 
 def _script_options(settings: Settings, max_chars: int | None) -> ScriptOptions:
-    return ScriptOptions(byline=settings.byline, disclosure=settings.disclosure, max_chars=max_chars)
+    return ScriptOptions(
+        byline=settings.byline,
+        disclosure=settings.disclosure,
+        max_chars=max_chars,
+        lexicon=load_lexicon(settings.lexicon),
+        links=settings.links,
+    )
+
+
+def load_lexicon(path: Path | None = None) -> Lexicon:
+    """The shipped lexicon, then the user's ``lexicon.toml`` in the voices folder, then ``path``."""
+    lexicon = Lexicon.default()
+    user = user_voices_dir() / "lexicon.toml"
+    if user.is_file():
+        lexicon = lexicon.merge(Lexicon.load(user))
+    if path is not None:
+        lexicon = lexicon.merge(Lexicon.load(path))
+    return lexicon
 
 
 def _tags(script: Script, settings: Settings, engine: Engine) -> Tags:

@@ -8,15 +8,16 @@ accepts is split again at clause boundaries, never inside a word.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .speech import spoken, spoken_date
+from .lexicon import Lexicon
+from .segment import split_sentences
+from .speech import LinkMode, spoken, spoken_date
 from .types import Article, Chapter, Script, Sentence
 
-__all__ = ["ScriptOptions", "build_script", "split_long", "split_sentences"]
+__all__ = ["ScriptOptions", "build_script", "split_long"]
 
 
 @dataclass(frozen=True)
@@ -31,18 +32,10 @@ class ScriptOptions:
     """Longest sentence the engine accepts; longer ones are split at clause boundaries."""
     transition: str = "Next story."
     """Said before the headline of every article after the first."""
-
-
-@functools.cache
-def _segmenter():  # type: ignore[no-untyped-def]
-    import pysbd
-
-    return pysbd.Segmenter(language="en", clean=False)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split a paragraph into sentences."""
-    return [s.strip() for s in _segmenter().segment(text) if s.strip()]
+    lexicon: Lexicon | None = None
+    """Pronunciations applied before every other spoken-form rule."""
+    links: LinkMode = "short"
+    """URLs and e-mail addresses: read as a short form, or skipped."""
 
 
 _CLAUSE_BREAKS = (
@@ -88,9 +81,11 @@ def _end(text: str) -> str:
 
 
 class _Builder:
-    def __init__(self, language: str, max_chars: int | None) -> None:
+    def __init__(self, language: str, options: ScriptOptions) -> None:
         self.language = language
-        self.max_chars = max_chars
+        self.max_chars = options.max_chars
+        self.lexicon = options.lexicon
+        self.links = options.links
         self.chapters: list[Chapter] = []
         self.title = ""
         self.sentences: list[Sentence] = []
@@ -108,13 +103,13 @@ class _Builder:
 
     def paragraph_of(self, text: str, *, split: bool = True) -> None:
         self.paragraph += 1
-        for sentence in split_sentences(text) if split else [text]:
+        for sentence in split_sentences(text, self.language) if split else [text]:
             for piece in split_long(sentence, self.max_chars):
                 self.sentences.append(
                     Sentence(
                         index=self.index,
                         text=piece,
-                        spoken=spoken(piece, self.language),
+                        spoken=spoken(piece, self.language, lexicon=self.lexicon, links=self.links),
                         paragraph=self.paragraph,
                         chapter=len(self.chapters),
                     )
@@ -149,7 +144,7 @@ def build_script(articles: Sequence[Article], options: ScriptOptions | None = No
     if not articles:
         raise ValueError("an episode needs at least one article")
     language = articles[0].language or "en"
-    b = _Builder(language, options.max_chars)
+    b = _Builder(language, options)
     for number, article in enumerate(articles):
         b.chapter(article.title or _short_title(article))
         if number:

@@ -140,3 +140,51 @@ def test_plain_text_title_and_paragraphs() -> None:
         "The vote was close. It passed.",
         "A second paragraph ends here.",
     ]
+
+
+STORY8 = "".join(
+    f"<p>This is sentence number {n} of a story about the harbour, and it ends here.</p>" for n in range(8)
+)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param(
+            f"<html><body><article><h1>T</h1>{STORY8}<p>Cut off in the mid".encode(), id="truncated"
+        ),
+        pytest.param(STORY8.encode(), id="no-body"),
+        pytest.param(
+            ("<html><body><article>" + STORY8 + "</article></body></html>").encode()
+            + b"\xff\xfe\xfa bad \xc3(",
+            id="invalid-utf8",
+        ),
+        pytest.param(
+            ("<html><body>" + "<div>" * 10_000 + STORY8 + "</div>" * 10_000 + "</body></html>").encode(),
+            id="nested-10000",
+        ),
+    ],
+)
+def test_broken_pages_give_their_story(page: bytes) -> None:
+    article = extract(Source(page, "text/html", "p.html"))
+    assert [b.text for b in article.blocks if "harbour" in b.text][:8] == [
+        f"This is sentence number {n} of a story about the harbour, and it ends here." for n in range(8)
+    ]
+
+
+@pytest.mark.slow
+def test_twenty_megabyte_page_is_read_in_bounded_time() -> None:
+    import time
+
+    filler = "<div class='related'><p>Another teaser line that is not part of the story at all.</p></div>"
+    story = "".join(
+        f"<p>Paragraph {n} of a very long story about the harbour ends here with a full stop.</p>"
+        for n in range(20_000)
+    )
+    page = f"<html><body><article>{story}</article>{filler * 201_000}</body></html>".encode()
+    assert len(page) >= 20_000_000
+    started = time.monotonic()
+    article = extract(Source(page, "text/html", "big.html"))
+    assert time.monotonic() - started < 120
+    assert len(article.blocks) == 20_000
+    assert "teaser" not in article.text

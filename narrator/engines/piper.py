@@ -32,7 +32,7 @@ from .base import Device, Engine, file_digest, resolve_device
 if TYPE_CHECKING:
     from ..voices import Voice
 
-__all__ = ["PiperEngine"]
+__all__ = ["PiperEngine", "phoneme_symbols"]
 
 log = logging.getLogger(__name__)
 
@@ -245,3 +245,12 @@ def _deterministic_model(path: Path) -> tuple[bytes, tuple[str, ...]]:
 
 def _float(value: Any, default: float) -> float:
     return default if value is None else float(value)
+
+
+def phoneme_symbols(voice: Voice) -> set[str]:
+    """The phonemes a Piper voice knows: what ``[[ … ]]`` and lexicon phonemes may use."""
+    _, config_path = PiperEngine._locate(voice)
+    try:
+        return set(json.loads(config_path.read_text("utf-8"))["phoneme_id_map"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise EngineError(f"Piper voice config {config_path} is unreadable ({exc}).") from exc

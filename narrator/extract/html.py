@@ -64,7 +64,7 @@ _FURNITURE = re.compile(
     r"""(?:^|[-_\s.:])(?:
         share|sharing|sharebar|social|newsletter|newsletters|subscribe|subscription|signup|
         sign-up|related|promo|promotion|advert|advertisement|ads?|adslot|sponsor|sponsored|
-        cookie|cookies|consent|gdpr|comment|comments|live-?feed|livefeed|ticker|breadcrumbs?|
+        cookie|cookies|consent|gdpr|comment|comments|reactions?|replies|discussion|disqus|live-?feed|livefeed|ticker|breadcrumbs?|
         tags?|tag-?list|topics|keywords|author-?bio|bio|byline|bylines|dateline|date|time|
         author-?(?:card|box|info|description|details|profile)|about-?(?:the-?)?author|
         dialog|alertdialog|cmp|highlights|storyhighlights|key-?events|key-?points|
@@ -138,6 +138,9 @@ def extract_html(source: Source, options: ExtractOptions) -> Article:
         title, site = _split_title(_text(soup.title), site_name)
         site_name = site_name or site
     title = title or ""
+    if not site_name and soup.title is not None:
+        headline, site = _split_title(_text(soup.title), None)
+        site_name = site if site and headline else None
     standfirst = _standfirst(soup, h1 if isinstance(h1, Tag) else None, meta, ld)
     # Read before cleaning, which removes bylines and datelines from the page.
     authors = _authors(ld, meta, soup)
@@ -148,6 +151,7 @@ def extract_html(source: Source, options: ExtractOptions) -> Article:
         meta.get("datepublished"),
         meta.get("date"),
         meta.get("dc.date"),
+        _itemprop_date(soup),
         _time_tag(soup),
         _dateline(soup),
     )
@@ -206,11 +210,13 @@ def _space_blocks(soup: BeautifulSoup) -> None:
     words of two paragraphs. With breaks spaced, joining with nothing is right for both.
     """
     for tag in soup.find_all(_BREAKING):
+        # Inside the element, not beside it: inserting beside costs a search of the
+        # parent's children each time, quadratic on a page of 100,000 paragraphs.
         if tag.name == "br":
-            tag.replace_with("\n")  # two in a row separate paragraphs of loose text
+            tag.append("\n")  # two in a row separate paragraphs of loose text
         else:
-            tag.insert_before(" ")
-            tag.insert_after(" ")
+            tag.insert(0, " ")
+            tag.append(" ")
 
 
 def _text(tag: Tag) -> str:
@@ -396,6 +402,14 @@ def _time_tag(soup: BeautifulSoup) -> str | None:
     return _attr(tag, "datetime") if isinstance(tag, Tag) else None
 
 
+def _itemprop_date(soup: BeautifulSoup) -> str | None:
+    """A microdata ``datePublished`` on any element (``content``, ``datetime`` or its text)."""
+    tag = soup.find(itemprop="datePublished")
+    if not isinstance(tag, Tag):
+        return None
+    return _attr(tag, "content") or _attr(tag, "datetime") or find_date(_text(tag))
+
+
 def _dateline(soup: BeautifulSoup) -> str | None:
     """A date written in a "Posted: …" or "Published …" line, as on older sites."""
     body = soup.body or soup
@@ -531,6 +545,15 @@ def _furniture(tag: Tag, ignore: re.Pattern[str] | None = None) -> bool:
     return False
 
 
+def _gone(tag: Tag) -> bool:
+    """Whether ``tag`` was removed with an ancestor.
+
+    Reads the flag directly: ``Tag.decomposed`` falls back to ``Tag.__getattr__``, which
+    searches the whole subtree for a child named ``_decomposed`` on every live element.
+    """
+    return bool(tag.__dict__.get("_decomposed", False))
+
+
 def _hidden(tag: Tag) -> bool:
     if tag.has_attr("hidden") or tag.get("aria-hidden") == "true":
         return True
@@ -544,7 +567,7 @@ def _clean(root: Tag, options: ExtractOptions) -> None:
         comment.extract()
     keep = {"figure", "figcaption"} if options.captions else set()
     for tag in root.find_all([t for t in _DROP_TAGS if t not in keep]):
-        if tag.decomposed:
+        if _gone(tag):
             continue
         if tag.name == "aside" and options.pull_quotes and "pull" in _names(tag).lower():
             continue
@@ -555,8 +578,10 @@ def _clean(root: Tag, options: ExtractOptions) -> None:
     weights = _weights(list(_units(root)), root)
     total = weights.get(id(root), 0)
     protected |= {key for key, weight in weights.items() if total and weight > 0.5 * total}
+    # Ancestors of a protected element stay too.
+    guarded = {id(a) for t in root.find_all(True) if id(t) in protected for a in t.parents}
     for tag in list(root.find_all(True)):
-        if tag.decomposed or id(tag) in protected:
+        if _gone(tag) or id(tag) in protected:
             continue
         if _hidden(tag):
             tag.decompose()
@@ -564,7 +589,7 @@ def _clean(root: Tag, options: ExtractOptions) -> None:
         if tag.name in ("html", "body", "main"):
             continue
         ignore = _CAPTION if options.captions else None
-        if _furniture(tag, ignore=ignore) and not _holds(tag, protected):
+        if _furniture(tag, ignore=ignore) and id(tag) not in guarded:
             tag.decompose()
     if options.captions:
         for credit in root.find_all(class_=re.compile(r"credit", re.I)):
@@ -572,10 +597,6 @@ def _clean(root: Tag, options: ExtractOptions) -> None:
 
 
 _CAPTION = re.compile(r"caption", re.I)
-
-
-def _holds(tag: Tag, protected: set[int]) -> bool:
-    return bool(protected) and any(id(t) in protected for t in tag.find_all(True))
 
 
 # -- locating ---------------------------------------------------------------------------
@@ -600,7 +621,7 @@ class _Unit:
 
 
 _INLINE = set(
-    "a abbr b bdi bdo big cite code data del dfn em font i ins kbd mark nobr q s samp small "
+    "a abbr b bdi bdo big br cite code data del dfn em font i ins kbd mark nobr q s samp small "
     "span strike strong sub sup time tt u var wbr".split()
 )
 
@@ -610,23 +631,18 @@ def _units(root: Tag) -> Iterator[_Unit]:
 
     Besides paragraphs, headings, quotes and list items, text that sits loose in a
     ``<div>`` (old layouts separate paragraphs with ``<br><br>``, some sites use ``<div>``
-    for paragraphs) is read as paragraphs split at blank lines.
+    for paragraphs) is read as paragraphs split at blank lines. The walk keeps its own
+    stack, so pages nested thousands of levels deep are read like any other.
     """
-    run: list[str] = []
-    linked = 0
-
-    def flush() -> Iterator[_Unit]:
-        nonlocal linked
-        text = "".join(run)
-        total = max(len(clean(text)), 1)
-        for part in re.split(r"\n[ \t\r\f]*\n", text):
-            part = clean(part)
-            if part:
-                yield _Unit("paragraph", part, root, linked=min(linked / total, 1.0), tag="#text")
-        run.clear()
-        linked = 0
-
-    for child in root.children:
+    # Each frame: the element, its remaining children, loose text so far, linked length.
+    stack: list[tuple[Tag, Iterator[Any], list[str], list[int]]] = [(root, iter(root.children), [], [0])]
+    while stack:
+        node, children, run, linked = stack[-1]
+        child = next(children, None)
+        if child is None:
+            yield from _flush(node, run, linked)
+            stack.pop()
+            continue
         if isinstance(child, NavigableString):
             if not isinstance(child, Comment):
                 run.append(str(child))
@@ -636,27 +652,39 @@ def _units(root: Tag) -> Iterator[_Unit]:
         if child.name in _INLINE and child.find(_BREAKING - {"br"}) is None:
             text = child.get_text("")
             run.append(text)
-            if child.name == "a":
-                linked += len(clean(text))
-            else:
-                linked += sum(len(_text(a)) for a in child.find_all("a"))
+            links = [child] if child.name == "a" else child.find_all("a")
+            linked[0] += sum(len(_text(a)) for a in links)
             continue
-        yield from flush()
+        yield from _flush(node, run, linked)
         name = child.name
         if name in _BLOCK_TAGS or name == "figcaption":
             if name == "blockquote" and child.find("p") is not None:
                 for p in child.find_all("p"):  # a quote of several paragraphs
-                    yield _unit(p, "quote", root)
+                    yield _unit(p, "quote", node)
                 continue
-            yield _unit(child, _BLOCK_TAGS.get(name, "paragraph"), root)
+            yield _unit(child, _BLOCK_TAGS.get(name, "paragraph"), node)
         elif name in ("ul", "ol"):
             for li in child.find_all("li", recursive=False):
                 yield _unit(li, "list_item", child)
         elif name == "table" and _data_table(child):
             continue  # a table of data is never read cell by cell
         elif name != "pre":
-            yield from _units(child)
-    yield from flush()
+            stack.append((child, iter(child.children), [], [0]))
+
+
+def _flush(node: Tag, run: list[str], linked: list[int]) -> Iterator[_Unit]:
+    """Loose text gathered in ``node`` so far, as paragraphs split at blank lines."""
+    if not run:
+        return
+    text = "".join(run)
+    total = max(len(clean(text)), 1)
+    share = min(linked[0] / total, 1.0)
+    for part in re.split(r"\n[ \t\r\f]*\n", text):
+        part = clean(part)
+        if part:
+            yield _Unit("paragraph", part, node, linked=share, tag="#text")
+    run.clear()
+    linked[0] = 0
 
 
 def _data_table(table: Tag) -> bool:
