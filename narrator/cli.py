@@ -184,6 +184,13 @@ def _terminate(signum: int, frame: object) -> None:
     default=None,
     help="Read an AI-disclosure sentence after the intro (optionally give its text).",
 )
+@click.option(
+    "--disclose-at",
+    type=click.Choice(["intro", "end"]),
+    default="intro",
+    show_default=True,
+    help="Where --disclose is read: after the intro, or at the end.",
+)
 @click.option("--captions", is_flag=True, help="Read photo captions (never their credits).")
 @click.option("--pull-quotes", is_flag=True, help="Read pull quotes even when they repeat the body.")
 @click.option("--no-lists", is_flag=True, help="Skip list items.")
@@ -237,6 +244,7 @@ def narrate_command(
     stereo: bool,
     no_byline: bool,
     disclosure: str | None,
+    disclose_at: str,
     captions: bool,
     pull_quotes: bool,
     no_lists: bool,
@@ -277,6 +285,7 @@ def narrate_command(
         device=device,  # type: ignore[arg-type]
         byline=not no_byline,
         disclosure=disclosure,
+        disclosure_at=disclose_at,  # type: ignore[arg-type]
         extract=ExtractOptions(captions=captions, pull_quotes=pull_quotes, lists=not no_lists),
         master=MasterOptions(
             loudness=loudness, true_peak=true_peak, bitrate=bitrate, channels=2 if stereo else 1
@@ -389,10 +398,13 @@ def _print_script(script: Any, as_json: bool) -> None:
         click.echo("")
 
 
-@main.command("voices")
+@main.group("voices", invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def voices_command(as_json: bool) -> None:
+@click.pass_context
+def voices_command(ctx: click.Context, as_json: bool) -> None:
     """List voice presets: engine, language and whether each is ready here."""
+    if ctx.invoked_subcommand is not None:
+        return
     from .voices import list_voices, user_voices_dir
 
     rows = []
@@ -419,6 +431,22 @@ def voices_command(as_json: bool) -> None:
         )
         click.echo(f"{'':<16} model: {row['model']}")
     click.echo(f"\nUser voices folder: {user_voices_dir()}")
+
+
+@voices_command.command("add")
+@click.argument("source", metavar="PATH_OR_URL")
+@click.option("--name", help="Name of the new voice [default: the model's file name].")
+def voices_add(source: str, name: str | None) -> None:
+    """Install a Piper voice (.onnx with its .onnx.json) into the user voices folder.
+
+    PATH_OR_URL is the model's path or http(s) URL, or a folder with one model. The pair
+    is checked to be complete and to speak before anything is installed.
+    """
+    from .voices import add_piper_voice
+
+    with _errors(False):
+        voice = add_piper_voice(source, name=name)
+    click.echo(f"installed voice {voice.name} ({voice.language}): narrate --voice {voice.name} ...")
 
 
 def _voice_status(voice: Any) -> tuple[bool, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ._exceptions import SourceError
 
-__all__ = ["MAX_BYTES", "Source", "load"]
+__all__ = ["MAX_BYTES", "Source", "download", "load"]
 
 log = logging.getLogger(__name__)
 
@@ -151,3 +151,28 @@ def _fetch(url: str, *, timeout: float, max_bytes: int) -> Source:
     _check_size(url, data, max_bytes)
     media_type = "text/html" if content_type == "application/xhtml+xml" else content_type
     return Source(data=data, media_type=media_type, name=url, url=final_url, charset=charset)
+
+
+def download(url: str, dest: Path, *, timeout: float = 60.0, max_bytes: int = 512 * 1024 * 1024) -> None:
+    """Save the http(s) resource at ``url`` to ``dest`` (a new file), streaming, size-capped."""
+    if urllib.parse.urlsplit(url).scheme.lower() not in ("http", "https"):
+        raise SourceError(f"{url}: only http and https URLs can be downloaded.")
+    opener = urllib.request.build_opener(_LimitedRedirects)
+    request = urllib.request.Request(url, headers={"User-Agent": "narrator/0.1"})
+    log.debug("downloading %s", url)
+    try:
+        with opener.open(request, timeout=timeout) as response, dest.open("xb") as out:
+            total = 0
+            while chunk := response.read(1 << 20):
+                total += len(chunk)
+                if total > max_bytes:
+                    raise SourceError(
+                        f"{url} is larger than {max_bytes // (1024 * 1024)} MiB; is it the right file?"
+                    )
+                out.write(chunk)
+    except urllib.error.HTTPError as exc:
+        raise SourceError(f"{url}: the server answered {exc.code} {exc.reason}; check the URL.") from exc
+    except urllib.error.URLError as exc:
+        raise SourceError(f"{url}: cannot download it ({exc.reason}); check the URL and network.") from exc
+    except TimeoutError as exc:
+        raise SourceError(f"{url}: timed out after {timeout:g} s; try again later.") from exc

@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from . import __version__, publish
 from ._files import atomic_path, check_writable
@@ -54,7 +54,9 @@ class Settings:
     byline: bool = True
     """Say authors and date after the headline."""
     disclosure: str | None = None
-    """A sentence read after the first intro, e.g. :data:`AI_DISCLOSURE`."""
+    """A spoken sentence, e.g. :data:`AI_DISCLOSURE`; ``None`` reads none."""
+    disclosure_at: Literal["intro", "end"] = "intro"
+    """Where the disclosure is read: after the first intro, or at the very end."""
     pauses: Pauses = field(default_factory=Pauses)
     """Silences between sentences, paragraphs and chapters."""
     master: MasterOptions = field(default_factory=MasterOptions)
@@ -134,6 +136,7 @@ def _script_options(settings: Settings, max_chars: int | None) -> ScriptOptions:
     return ScriptOptions(
         byline=settings.byline,
         disclosure=settings.disclosure,
+        disclosure_at=settings.disclosure_at,
         max_chars=max_chars,
         lexicon=load_lexicon(settings.lexicon),
         links=settings.links,

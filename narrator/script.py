@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from .lexicon import Lexicon
 from .segment import split_sentences
@@ -27,7 +28,9 @@ class ScriptOptions:
     byline: bool = True
     """Say the authors and the publication date after the headline."""
     disclosure: str | None = None
-    """A sentence read after the intro of the first article, e.g. an AI-disclosure line."""
+    """A sentence read at ``disclosure_at``, e.g. an AI-disclosure line."""
+    disclosure_at: Literal["intro", "end"] = "intro"
+    """Where the disclosure is read: after the first intro, or as the episode's last words."""
     max_chars: int | None = None
     """Longest sentence the engine accepts; longer ones are split at clause boundaries."""
     transition: str = "Next story."
@@ -154,7 +157,7 @@ def build_script(articles: Sequence[Article], options: ScriptOptions | None = No
         line = byline(article, language) if options.byline else None
         if line:
             b.paragraph_of(line, split=False)
-        if number == 0 and options.disclosure:
+        if number == 0 and options.disclosure and options.disclosure_at == "intro":
             b.paragraph_of(options.disclosure)
         if article.standfirst:
             b.paragraph_of(article.standfirst)
@@ -166,6 +169,8 @@ def build_script(articles: Sequence[Article], options: ScriptOptions | None = No
                 b.paragraph_of(_end(block.text), split=False)
             else:
                 b.paragraph_of(block.text)
+    if options.disclosure and options.disclosure_at == "end":
+        b.paragraph_of(options.disclosure)
     b.close()
     return Script(
         title=articles[0].title or b.chapters[0].title,

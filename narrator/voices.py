@@ -21,15 +21,16 @@ name overrides a built-in one. Example::
 from __future__ import annotations
 
 import os
+import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from ._exceptions import VoiceError
 
-__all__ = ["DEFAULT_VOICE", "Voice", "get_voice", "list_voices", "user_voices_dir"]
+__all__ = ["DEFAULT_VOICE", "Voice", "add_piper_voice", "get_voice", "list_voices", "user_voices_dir"]
 
 DEFAULT_VOICE = "joe"
 
@@ -148,3 +149,104 @@ def get_voice(name: str) -> Voice:
         known = ", ".join(voices) or "none"
         raise VoiceError(f"no voice named {name!r}; choose one of: {known} (see 'narrate voices').")
     return voices[name]
+
+
+def add_piper_voice(source: str, *, name: str | None = None, check: bool = True) -> Voice:
+    """Install a Piper voice (``.onnx`` + ``.onnx.json``) into the user voices folder.
+
+    ``source`` is the model's path or http(s) URL (its config is ``<model>.json`` beside
+    it), or a folder holding one pair. The pair is checked to be complete and, with
+    ``check``, loadable and able to speak, before anything is installed; then a preset
+    ``NAME.toml`` is written beside the files. Returns the new preset.
+    """
+    import json
+    import shutil
+    import tempfile
+    import urllib.parse
+
+    from .load import download
+
+    folder = user_voices_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    remote = urllib.parse.urlsplit(source).scheme.lower() in ("http", "https")
+    model_name = Path(urllib.parse.urlsplit(source).path if remote else source).name
+    with tempfile.TemporaryDirectory(prefix=".narrator-voice-", dir=folder) as tmp:
+        staging = Path(tmp)
+        if remote:
+            model_url = source[: -len(".json")] if source.endswith(".onnx.json") else source
+            model_name = Path(urllib.parse.urlsplit(model_url).path).name
+            if not model_name.endswith(".onnx"):
+                raise VoiceError(f"{source} is not a Piper model URL; give the URL of a .onnx file.")
+            download(model_url, staging / model_name)
+            download(model_url + ".json", staging / f"{model_name}.json")
+        else:
+            model = _local_model(Path(source).expanduser())
+            model_name = model.name
+            config = model.with_name(model.name + ".json")
+            if not config.is_file():
+                raise VoiceError(
+                    f"{config} is missing; a Piper voice needs its .onnx.json config beside the model."
+                )
+            shutil.copyfile(model, staging / model.name)
+            shutil.copyfile(config, staging / config.name)
+        try:
+            settings = json.loads((staging / f"{model_name}.json").read_text("utf-8"))
+            language = str(settings.get("language", {}).get("code") or settings["espeak"]["voice"])
+        except (OSError, ValueError, KeyError, AttributeError) as exc:
+            raise VoiceError(f"the config of {model_name} is not a Piper voice config ({exc}).") from exc
+        voice_name = name or model_name[: -len(".onnx")]
+        if not re.fullmatch(r"[\w.-]+", voice_name):
+            raise VoiceError(f"{voice_name!r} cannot name a voice; use letters, digits, '.', '-' and '_'.")
+        preset_text = (
+            'engine = "piper"\n'
+            f'language = "{language.replace("_", "-")}"\n'
+            f'description = "Piper voice {model_name[: -len(".onnx")]}"\n'
+            "speed = 1.0\n\n[model]\n"
+            f'model_path = "{voice_name}/{model_name}"\n'
+            f'config_path = "{voice_name}/{model_name}.json"\n'
+        )
+        if check:
+            staged = replace(
+                _parse(staging / f"{voice_name}.toml", preset_text, builtin=False),
+                model={"model_path": model_name, "config_path": f"{model_name}.json"},
+            )
+            _check_speaks(staged)
+        target = folder / voice_name
+        if target.exists() or (folder / f"{voice_name}.toml").exists():
+            raise VoiceError(f"a voice named {voice_name!r} is already installed in {folder}; choose --name.")
+        files = staging / "files"
+        files.mkdir()
+        for item in (model_name, f"{model_name}.json"):
+            (staging / item).rename(files / item)
+        files.rename(target)
+        (staging / "preset.toml").write_text(preset_text, "utf-8")
+        (staging / "preset.toml").rename(folder / f"{voice_name}.toml")
+    return get_voice(voice_name)
+
+
+def _local_model(path: Path) -> Path:
+    if path.is_dir():
+        models = sorted(path.glob("*.onnx"))
+        if len(models) != 1:
+            raise VoiceError(f"{path} holds {len(models)} .onnx models; give the path of one.")
+        return models[0]
+    if path.name.endswith(".onnx.json"):
+        path = path.with_name(path.name[: -len(".json")])
+    if not path.is_file():
+        raise VoiceError(f"{path} does not exist; give the path of a Piper .onnx model.")
+    if path.suffix != ".onnx":
+        raise VoiceError(f"{path} is not a Piper model; give the path of a .onnx file.")
+    return path
+
+
+def _check_speaks(voice: Voice) -> None:
+    """Load a voice and have it say a word, or raise VoiceError saying why it cannot."""
+    from ._exceptions import EngineError
+    from .engines import create_engine
+
+    try:
+        clip = create_engine(voice, "cpu").synthesize("Hello.")
+    except EngineError as exc:
+        raise VoiceError(f"the voice does not load: {exc}") from exc
+    if clip.duration <= 0.05:
+        raise VoiceError("the voice loads but produces no audio; is the model complete?")

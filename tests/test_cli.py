@@ -170,3 +170,31 @@ def test_plain_text_and_markdown_sources(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         assert str(out) in result.output
         assert out.stat().st_size > 10_000
+
+
+@pytest.mark.slow
+def test_killed_run_leaves_previous_output_and_no_partial_file(tmp_path: Path) -> None:
+    """SIGTERM (a CI runner's kill) unwinds cleanly: old file intact, no temporary left."""
+    import signal
+    import time
+
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    existing = out_dir / "episode.mp3"
+    existing.write_bytes(b"previous good episode")
+    cache = tmp_path / "cache"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "narrator", str(SAMPLES / "heat-pumps-explained.html"), "-o", str(existing)],
+        env={**os.environ, "NARRATOR_CACHE": str(cache)},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while len(list(cache.glob("clips/*/*.clip"))) < 3:
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, stderr
+    assert existing.read_bytes() == b"previous good episode"
+    assert [p.name for p in out_dir.iterdir()] == ["episode.mp3"]

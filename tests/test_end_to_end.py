@@ -110,3 +110,37 @@ def test_script_reads_every_story_sentence_once_and_no_boilerplate(name: str) ->
     everything = " ".join(s["text"] for s in sentences)
     for phrase in truth["must_not_hear"]:
         assert phrase not in everything, phrase
+
+
+def test_multi_article_episode_has_a_chapter_per_article(tmp_path: Path) -> None:
+    mp3 = tmp_path / "briefing.mp3"
+    env = {"NARRATOR_CACHE": str(tmp_path / "cache")}
+    sources = [str(SAMPLES / "community-garden.md"), str(SAMPLES / "harbour-ferry-fares.html")]
+    args = [*sources, "-o", str(mp3), "--json", "--disclose", "--disclose-at", "end", "--manifest"]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    garden, ferry = expected("community-garden"), expected("harbour-ferry-fares")
+    want = [garden["title"], "How it came together", "What grows there now", ferry["title"]]
+    chaps, toc = chapters(mp3)
+    assert [c["title"] for c in chaps] == want
+    assert toc.flags & CTOCFlags.ORDERED
+    for chap, planned in zip(chaps, report["chapters"], strict=True):
+        assert abs(chap["start"] - planned["start"] * 1000) <= 50
+    manifest = json.loads(mp3.with_suffix(".episode.json").read_text("utf-8"))
+    spoken = [s["text"] for s in manifest["sentences"]]
+    assert spoken[-1] == "This audio is created with AI assistance."
+    assert "Next story." in spoken
+    # The second article's chapter starts where its transition is said.
+    transition = next(s for s in manifest["sentences"] if s["text"] == "Next story.")
+    assert 0 < transition["start"] * 1000 - chaps[3]["start"] < 1000
+
+
+def test_script_lists_every_article_in_order() -> None:
+    sources = [str(SAMPLES / "community-garden.md"), str(SAMPLES / "heat-pumps-explained.html")]
+    result = CliRunner().invoke(main, ["--script", *sources])
+    assert result.exit_code == 0, result.output
+    headings = [line[3:] for line in result.stdout.splitlines() if line.startswith("## ")]
+    assert headings[0] == expected("community-garden")["title"]
+    assert headings[3] == expected("heat-pumps-explained")["title"]
+    assert len(headings) == 3 + 5

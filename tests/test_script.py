@@ -78,6 +78,15 @@ def test_disclosure_is_read_once_after_the_first_intro() -> None:
     assert [s.text for s in script.sentences] == ["A headline.", "Made with AI.", "Story."]
 
 
+def test_disclosure_can_close_the_episode() -> None:
+    one = article(Block("paragraph", "Story one."), title="One")
+    two = article(Block("heading", "Part", level=2), Block("paragraph", "Story two."), title="Two")
+    script = build_script([one, two], ScriptOptions(disclosure="Made with AI.", disclosure_at="end"))
+    assert [s.text for s in script.sentences][-2:] == ["Story two.", "Made with AI."]
+    assert script.sentences[-1].chapter == len(script.chapters) - 1
+    assert sum(s.text == "Made with AI." for s in script.sentences) == 1
+
+
 def test_article_without_title_is_named_by_its_opening_words() -> None:
     text = "An article that has no headline at all but a long opening sentence that goes on and on."
     script = build_script([Article(title="", blocks=(Block("paragraph", text),))])

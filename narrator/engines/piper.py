@@ -13,7 +13,6 @@ sounds the same, whichever worker speaks it and whatever came from the clip cach
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import importlib
 import json
@@ -109,10 +108,11 @@ class PiperEngine(Engine):
             providers: list[Any] = ["CPUExecutionProvider"]
             if self.device == "cuda":
                 providers.insert(0, ("CUDAExecutionProvider", {"cudnn_conv_algo_search": "HEURISTIC"}))
-            model, noise_inputs = _deterministic_model(self.model_path)
             try:
+                model, noise_inputs = _deterministic_model(self.model_path)
                 session = onnxruntime.InferenceSession(model, options, providers=providers)
-            except Exception as exc:  # onnxruntime raises its own untyped errors
+                del model
+            except Exception as exc:  # onnx and onnxruntime raise their own untyped errors
                 raise EngineError(
                     f"Piper model {self.model_path} could not be loaded ({exc}); "
                     "check that it is a complete .onnx voice."
@@ -207,7 +207,6 @@ class PiperEngine(Engine):
         raise EngineError("Piper produced an utterance too long to seed; split the sentence.")
 
 
-@functools.cache
 def _deterministic_model(path: Path) -> tuple[bytes, tuple[str, ...]]:
     """The model with each ``RandomNormalLike`` node fed from a new input of its own.
 
