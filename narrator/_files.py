@@ -17,7 +17,14 @@ __all__ = ["atomic_path", "atomic_write_bytes", "check_writable"]
 def atomic_path(dest: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``dest``; move it over ``dest`` only on success."""
     dest = Path(dest)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    except FileNotFoundError as exc:
+        raise NarratorError(
+            f"folder {dest.parent} does not exist; create it or write {dest.name} elsewhere."
+        ) from exc
+    except OSError as exc:
+        raise NarratorError(f"cannot write in {dest.parent} ({exc.strerror}); choose another place.") from exc
     os.close(fd)
     partial = Path(name)
     try:

@@ -74,7 +74,7 @@ from urllib.parse import urlsplit
 from . import __version__
 from ._exceptions import NarratorError
 from ._files import atomic_path, atomic_write_bytes
-from .pipeline import Settings
+from .pipeline import AI_DISCLOSURE, Settings
 
 __all__ = [
     "DEFAULT_EXCLUDE",
@@ -147,7 +147,7 @@ _WINDOWS_RESERVED = {
     *(f"com{i}" for i in range(10)),
     *(f"lpt{i}" for i in range(10)),
 }
-_AI_DISCLOSURE = "This audio is created with AI assistance."
+
 
 Status = Literal["done", "skipped", "failed", "duplicate", "cancelled"]
 STATUSES: tuple[Status, ...] = ("done", "skipped", "failed", "duplicate", "cancelled")
@@ -552,7 +552,7 @@ def item_settings(base: Settings, overrides: Mapping[str, Any]) -> Settings:
         settings = replace(settings, byline=overrides["byline"])
     if "disclose" in overrides:
         value = overrides["disclose"]
-        disclosure = (_AI_DISCLOSURE if value else None) if isinstance(value, bool) else value
+        disclosure = (AI_DISCLOSURE if value else None) if isinstance(value, bool) else value
         settings = replace(settings, disclosure=disclosure)
     extract = {k: overrides[k] for k in ("captions", "pull_quotes", "lists", "corrections") if k in overrides}
     if extract:
@@ -828,12 +828,13 @@ def run_item(task: Task) -> ItemResult:
     item, out = task.item, Path(task.out)
     try:
         mp3 = output_path(out, item.stem)
-        source = load(item.source).data if item.is_url else Path(item.source).read_bytes()
-        fp = fingerprint(task.settings_digest, source)
+        # Read once: the bytes fingerprinted are the bytes narrated.
+        source = load(item.source)
+        fp = fingerprint(task.settings_digest, source.data)
         previous = task.previous
         if not task.force and previous is not None and _can_skip(out, previous, fp, item.stem):
             return _skip_result(item, previous, time.perf_counter() - started)
-        episode = narrate([item.source], mp3, task.settings)
+        episode = narrate([source], mp3, task.settings)
         title = episode.script.title
         if "title" in item.overrides:
             title = item.overrides["title"]
@@ -1227,6 +1228,11 @@ def run(
         raise PlanError(f"cannot create the output folder {out} ({exc.strerror})") from exc
     if not os.access(out, os.W_OK):
         raise PlanError(f"output folder {out} is not writable; choose another --out")
+    for extra in (options.feed_output, options.report_json, options.junit):
+        if extra is not None and not Path(extra).parent.is_dir():
+            raise PlanError(
+                f"folder {Path(extra).parent} does not exist; create it or write {Path(extra).name} elsewhere"
+            )
     results: dict[str, ItemResult] = {}
 
     def emit(result: ItemResult) -> None:
@@ -1354,7 +1360,7 @@ def _build_feed(out: Path, config: Any, path: Path) -> dict[str, Any]:
 
     try:
         result = build(out, config, path)
-    except NarratorError as exc:
+    except (NarratorError, OSError) as exc:
         log.error("feed not built: %s", _one_line(exc))
         return {"path": str(path), "error": _one_line(exc)}
     return {"path": str(result.path), "episodes": len(result.guids)}

@@ -91,8 +91,8 @@ class ClipCache:
         mp3, record = self._render(key)
         try:
             meta = json.loads(record.read_text("utf-8"))
-            if not isinstance(meta, dict) or mp3.stat().st_size != meta.get("size"):
-                raise ValueError("size mismatch")
+            if not isinstance(meta, dict) or _sha256(mp3) != meta.get("sha256"):
+                raise ValueError("damaged")
         except (OSError, ValueError):
             return None
         for path in (mp3, record):
@@ -104,6 +104,7 @@ class ClipCache:
         """Keep a copy of a finished MP3 and its record under ``key``."""
         target, record = self._render(key)
         try:
+            meta = {**meta, "sha256": _sha256(mp3)}
             target.parent.mkdir(parents=True, exist_ok=True)
             for dest, write in (
                 (target, lambda tmp: shutil.copyfile(mp3, tmp)),
@@ -205,3 +206,11 @@ class ClipCache:
                 path.unlink()
                 removed += 1
         return removed
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

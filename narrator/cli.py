@@ -21,6 +21,8 @@ import click
 
 from . import __version__
 from ._exceptions import NarratorError
+from .pipeline import AI_DISCLOSURE
+from .publish import FORMATS
 
 __all__ = ["main"]
 
@@ -180,16 +182,14 @@ def _terminate(signum: int, frame: object) -> None:
     "--disclose",
     "disclosure",
     is_flag=False,
-    flag_value="This audio is created with AI assistance.",
+    flag_value=AI_DISCLOSURE,
     default=None,
-    help="Read an AI-disclosure sentence after the intro (optionally give its text).",
+    help=f"Read an AI-disclosure sentence (default text: {AI_DISCLOSURE!r}).",
 )
 @click.option(
     "--disclose-at",
     type=click.Choice(["intro", "end"]),
-    default="intro",
-    show_default=True,
-    help="Where --disclose is read: after the intro, or at the end.",
+    help="Where the disclosure is read: after the intro (default) or at the end; implies --disclose.",
 )
 @click.option("--captions", is_flag=True, help="Read photo captions (never their credits).")
 @click.option("--pull-quotes", is_flag=True, help="Read pull quotes even when they repeat the body.")
@@ -244,7 +244,7 @@ def narrate_command(
     stereo: bool,
     no_byline: bool,
     disclosure: str | None,
-    disclose_at: str,
+    disclose_at: str | None,
     captions: bool,
     pull_quotes: bool,
     no_lists: bool,
@@ -277,15 +277,15 @@ def narrate_command(
     _setup_logging(verbose + (2 if debug else 0), quiet)
     sidecars: tuple[str, ...] | None = None
     if transcripts or manifest:
-        sidecars = ("vtt", "srt", "json", "chapters") if "all" in transcripts else tuple(transcripts)
+        sidecars = FORMATS if "all" in transcripts else tuple(transcripts)
     with _errors(debug):
         artwork = _artwork(cover, feed_config)
     settings = Settings(
         voice=voice,
         device=device,  # type: ignore[arg-type]
         byline=not no_byline,
-        disclosure=disclosure,
-        disclosure_at=disclose_at,  # type: ignore[arg-type]
+        disclosure=disclosure or (AI_DISCLOSURE if disclose_at else None),
+        disclosure_at=disclose_at or "intro",  # type: ignore[arg-type]
         extract=ExtractOptions(captions=captions, pull_quotes=pull_quotes, lists=not no_lists),
         master=MasterOptions(
             loudness=loudness, true_peak=true_peak, bitrate=bitrate, channels=2 if stereo else 1

@@ -19,6 +19,8 @@ from typing import Any
 import click
 
 from .batch import DEFAULT_INCLUDE, DEFAULT_SIDECARS, JUNIT_NAME, REPORT_NAME
+from .pipeline import AI_DISCLOSURE
+from .publish import FORMATS
 
 __all__ = ["batch_command", "format_summary"]
 
@@ -153,9 +155,9 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
     "--disclose",
     "disclosure",
     is_flag=False,
-    flag_value="This audio is created with AI assistance.",
+    flag_value=AI_DISCLOSURE,
     default=None,
-    help="Read an AI-disclosure sentence after the intro (optionally give its text).",
+    help=f"Read an AI-disclosure sentence (default text: {AI_DISCLOSURE!r}).",
 )
 @click.option(
     "--transcripts",
@@ -241,7 +243,7 @@ def batch_command(
         raise click.UsageError("--address is for --executor ray.")
     sidecars: tuple[str, ...] = DEFAULT_SIDECARS
     if transcripts:
-        sidecars = ("vtt", "srt", "json", "chapters") if "all" in transcripts else tuple(transcripts)
+        sidecars = FORMATS if "all" in transcripts else tuple(transcripts)
     with _errors(debug):
         artwork = cover_for_id3(cover) if cover is not None else None
     # Two sentence workers per item at least: on 2 cores, 1 item x 2 workers narrates the

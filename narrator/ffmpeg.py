@@ -68,8 +68,25 @@ def run(args: Sequence[str], *, input: bytes | None = None) -> subprocess.Comple
         raise AudioError(f"could not start ffmpeg ({cmd[0]}): {exc}") from exc
     if proc.returncode != 0:
         tail = proc.stderr.decode("utf-8", "replace")[-_STDERR_TAIL:].strip()
-        raise AudioError(f"ffmpeg failed with exit code {proc.returncode}: {shlex.join(cmd)}\n{tail}")
+        log.debug("ffmpeg stderr:\n%s", tail)
+        raise AudioError(
+            f"ffmpeg failed ({_reason(tail) or f'exit code {proc.returncode}'}); if this ffmpeg lacks "
+            "libmp3lame, loudnorm or ebur128, install a full build or set NARRATOR_FFMPEG.\n"
+            f"command: {shlex.join(cmd)}\n{tail}"
+        )
     return proc
+
+
+_GENERIC = re.compile(r"^(?:conversion failed|error opening (?:output|input) files?|exiting)", re.I)
+
+
+def _reason(stderr: str) -> str:
+    """The most telling line of ffmpeg's complaint: the last that is not a generic sign-off."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if not _GENERIC.match(line):
+            return re.sub(r"^\[[^\]]+\]\s*", "", line)[:200]
+    return ""
 
 
 def last_json(stderr: bytes) -> dict[str, str]:

@@ -26,7 +26,7 @@ from .engines.base import Device
 from .extract import ExtractOptions, extract
 from .ffmpeg import Loudness
 from .lexicon import Lexicon
-from .load import load
+from .load import Source, load
 from .master import MasterOptions, Tags, master
 from .script import ScriptOptions, build_script
 from .speech import LinkMode
@@ -118,13 +118,13 @@ class Episode:
     """The episode manifest written beside the MP3, when sidecars were asked for."""
 
 
-def _articles(sources: Sequence[str | Path], options: ExtractOptions) -> list[Article]:
+def _articles(sources: Sequence[str | Path | Source], options: ExtractOptions) -> list[Article]:
     if not sources:
         raise ValueError("give at least one source")
-    return [extract(load(source), options) for source in sources]
+    return [extract(s if isinstance(s, Source) else load(s), options) for s in sources]
 
 
-def make_script(sources: Sequence[str | Path], settings: Settings | None = None) -> Script:
+def make_script(sources: Sequence[str | Path | Source], settings: Settings | None = None) -> Script:
     """Extract ``sources`` and build the script, without synthesising anything."""
     settings = settings or Settings()
     voice = get_voice(settings.voice)
@@ -200,13 +200,13 @@ def _timeline_from(data: Any) -> Timeline:
 
 
 def narrate(
-    sources: Sequence[str | Path],
+    sources: Sequence[str | Path | Source],
     out: str | Path,
     settings: Settings | None = None,
     *,
     progress: Progress | None = None,
 ) -> Episode:
-    """Narrate ``sources`` (paths, URLs or ``-``), read in order, into the MP3 ``out``."""
+    """Narrate ``sources`` (paths, URLs, ``-``, or already loaded sources), read in order, into ``out``."""
     started = time.perf_counter()
     settings = settings or Settings()
     out = Path(out)
@@ -214,8 +214,10 @@ def narrate(
     voice = get_voice(settings.voice)
     articles = _articles(sources, settings.extract)
     workers = settings.workers or default_workers("cuda" if settings.device == "cuda" else "cpu")
+    if not engine_class(voice.engine).concurrent:
+        workers = 1
     engine = create_engine(voice, settings.device, threads=1 if workers > 1 else None)
-    if settings.workers is None and engine.device == "cuda":
+    if settings.workers is None and engine.device == "cuda" and engine.concurrent:
         workers = default_workers("cuda")
     script = build_script(articles, _script_options(settings, engine.max_chars))
     log.info("script: %d chapters, %d sentences", len(script.chapters), len(script.sentences))

@@ -20,6 +20,7 @@ name overrides a built-in one. Example::
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
@@ -31,6 +32,8 @@ from typing import Any
 from ._exceptions import VoiceError
 
 __all__ = ["DEFAULT_VOICE", "Voice", "add_piper_voice", "get_voice", "list_voices", "user_voices_dir"]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_VOICE = "joe"
 
@@ -122,18 +125,46 @@ def _is_preset(name: str) -> bool:
     return name.endswith(".toml") and not name.endswith("lexicon.toml")
 
 
+def _read(path: Path, *, builtin: bool = False) -> Voice:
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise VoiceError(f"voice preset {path} is not UTF-8 text; save it as UTF-8.") from exc
+    except OSError as exc:
+        raise VoiceError(f"voice preset {path} cannot be read ({exc.strerror}).") from exc
+    return _parse(path, text, builtin=builtin)
+
+
+def _user_presets() -> tuple[dict[str, Voice], dict[str, VoiceError]]:
+    """The user's presets by name, and the errors of those that cannot be read, by file stem."""
+    found: dict[str, Voice] = {}
+    broken: dict[str, VoiceError] = {}
+    folder = user_voices_dir()
+    if folder.is_dir():
+        for path in sorted(p for p in folder.glob("*.toml") if _is_preset(p.name)):
+            try:
+                voice = _read(path)
+            except VoiceError as exc:
+                broken[path.stem] = exc
+                continue
+            found[voice.name] = voice
+    return found, broken
+
+
 def list_voices() -> list[Voice]:
-    """Every preset: built-in ones, overridden by the user's of the same name."""
+    """Every preset: built-in ones, overridden by the user's of the same name.
+
+    A user preset that cannot be read is left out with a warning (it fails only when asked for).
+    """
     found: dict[str, Voice] = {}
     for entry in sorted(files("narrator.builtin_voices").iterdir(), key=lambda e: e.name):
         if _is_preset(entry.name):
             voice = _parse(Path(entry.name), entry.read_text("utf-8"), builtin=True)
             found[voice.name] = voice
-    folder = user_voices_dir()
-    if folder.is_dir():
-        for path in sorted(p for p in folder.glob("*.toml") if _is_preset(p.name)):
-            voice = _parse(path, path.read_text("utf-8"), builtin=False)
-            found[voice.name] = voice
+    user, broken = _user_presets()
+    for error in broken.values():
+        log.warning("skipping a voice preset: %s", error)
+    found.update(user)
     return sorted(found.values(), key=lambda v: v.name)
 
 
@@ -143,7 +174,10 @@ def get_voice(name: str) -> Voice:
         path = Path(name).expanduser()
         if not path.is_file():
             raise VoiceError(f"voice preset {path} does not exist; check the path.")
-        return _parse(path.resolve(), path.read_text("utf-8"), builtin=False)
+        return _read(path.resolve())
+    _, broken = _user_presets()
+    if name in broken:
+        raise broken[name]
     voices = {v.name: v for v in list_voices()}
     if name not in voices:
         known = ", ".join(voices) or "none"

@@ -175,3 +175,15 @@ def test_editing_one_sentence_synthesises_only_that_sentence(tmp_path: Path) -> 
     edited = narrate_json(source, tmp_path / "c.mp3", cache)
     assert edited["synthesized"] == 1
     assert edited["cached"] == int(first["synthesized"]) - 1  # type: ignore[call-overload]
+
+
+def test_render_is_reused_only_while_intact(tmp_path: Path) -> None:
+    cache = ClipCache(tmp_path / "cache")
+    mp3 = tmp_path / "a.mp3"
+    mp3.write_bytes(b"ID3" + bytes(1000))
+    cache.put_render("k" * 64, mp3, {"size": 1003})
+    hit = cache.get_render("k" * 64)
+    assert hit is not None and hit[0].read_bytes() == mp3.read_bytes()
+    stored = hit[0]
+    stored.write_bytes(b"ID3" + bytes(999) + b"x")  # same size, different bytes
+    assert cache.get_render("k" * 64) is None

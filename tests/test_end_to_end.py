@@ -144,3 +144,31 @@ def test_script_lists_every_article_in_order() -> None:
     assert headings[0] == expected("community-garden")["title"]
     assert headings[3] == expected("heat-pumps-explained")["title"]
     assert len(headings) == 3 + 5
+
+
+def test_options_reach_the_finished_file(tmp_path: Path) -> None:
+    """Cover art, stereo, a broadcast loudness target, a tighter peak and provenance tags."""
+    from PIL import Image
+
+    cover = tmp_path / "cover.png"
+    Image.new("RGB", (1400, 1400), (20, 90, 160)).save(cover)
+    mp3 = tmp_path / "opts.mp3"
+    args = [str(SAMPLES / "community-garden.md"), "-o", str(mp3), "--cover", str(cover), "--stereo"]
+    args += ["--loudness", "-23", "--true-peak", "-3", "--no-byline", "--json"]
+    result = CliRunner().invoke(main, args, env={"NARRATOR_CACHE": str(tmp_path / "cache")})
+    assert result.exit_code == 0, result.output
+    info = MP3(str(mp3)).info
+    assert info.channels == 2 and info.bitrate_mode == BitrateMode.CBR
+    measured = measure_loudness(mp3)
+    assert abs(measured.integrated + 23) <= 1.0 and measured.true_peak <= -3.0
+    tag = ID3(str(mp3))
+    (apic,) = tag.getall("APIC")
+    assert apic.type == 3 and apic.mime in ("image/jpeg", "image/png") and len(apic.data) > 1000
+    provenance = {frame.desc: str(frame) for frame in tag.getall("TXXX")}
+    assert provenance["narrator:engine"] == "piper" and provenance["narrator:voice"] == "joe"
+    assert len(provenance["narrator:text_digest"]) == 64 and provenance["narrator:version"]
+    script = CliRunner().invoke(
+        main, ["--script", "--json", "--no-byline", str(SAMPLES / "community-garden.md")]
+    )
+    sentences = [s["text"] for c in json.loads(script.stdout)["chapters"] for s in c["sentences"]]
+    assert not any(s.startswith("By ") for s in sentences[:3])

