@@ -125,9 +125,13 @@ def _loudnorm(
 
 
 def _pre_chain(
-    stream: ffmpeg_python.nodes.FilterableStream, rate: int, limit: tuple[float, float] | None
+    stream: ffmpeg_python.nodes.FilterableStream, rate: int, limit: tuple[float, float] | None, out_rate: int
 ) -> ffmpeg_python.nodes.FilterableStream:
-    """The limiter stage, when there is one: ``limit`` is (ceiling dB, drive dB)."""
+    """The limiter stage, when there is one: ``limit`` is (ceiling dB, drive dB).
+
+    The limiter runs at four times the voice's rate, so that it catches inter-sample peaks;
+    its output comes back at the MP3's rate, which is what loudnorm then measures and gains.
+    """
     if limit is None:
         return stream
     ceiling, drive = limit
@@ -141,11 +145,14 @@ def _pre_chain(
             release=80,
             level="disabled",
         )
+        .filter("aresample", out_rate)
     )
 
 
-def _measure(wav: Path, rate: int, limit: tuple[float, float] | None) -> Loudness:
-    stream = _pre_chain(ffmpeg_python.input(str(wav)).audio, rate, limit).filter("ebur128", peak="true")
+def _measure(wav: Path, rate: int, limit: tuple[float, float] | None, out_rate: int) -> Loudness:
+    stream = _pre_chain(ffmpeg_python.input(str(wav)).audio, rate, limit, out_rate).filter(
+        "ebur128", peak="true"
+    )
     args = ffmpeg_python.output(stream, "-", f="null").get_args()
     measured = ffmpeg.read_summary(ffmpeg.run(args).stderr, str(wav))
     log.debug("measured %s", measured)
@@ -182,7 +189,7 @@ def _plan(
     for attempt in range(6):
         limit = (ceiling, drive)
         log.debug("limiting peaks at %.2f dB after %+.2f dB drive (try %d)", *limit, attempt + 1)
-        measured = _measure(wav, rate, limit)
+        measured = _measure(wav, rate, limit, options.sample_rate)
         excess = _excess(measured, options, target_tp)
         if excess <= 0:
             return limit, measured, options.loudness
@@ -205,7 +212,7 @@ def _encode(
     measured: Loudness,
 ) -> None:
     """Pass two: the linear gain, resampling and CBR MP3 encoding in one ffmpeg run."""
-    stream = _pre_chain(ffmpeg_python.input(str(wav)).audio, rate, limit)
+    stream = _pre_chain(ffmpeg_python.input(str(wav)).audio, rate, limit, options.sample_rate)
     stream = stream.filter("loudnorm", **_loudnorm(options, *target, measured))
     args = ffmpeg_python.output(
         stream,
@@ -256,7 +263,7 @@ def master(
             fh.writeframes(raw)
 
         with atomic_path(out) as partial:
-            unprocessed = _measure(wav, rate, None)
+            unprocessed = _measure(wav, rate, None, options.sample_rate)
             if unprocessed.integrated < -70:
                 raise AudioError("the synthesised audio is silent; check the voice (narrate voices).")
             # Encoding moves the measurement a little: the MP3 encoder overshoots the
