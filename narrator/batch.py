@@ -74,7 +74,9 @@ from urllib.parse import urlsplit
 from . import __version__
 from ._exceptions import NarratorError
 from ._files import atomic_path, atomic_write_bytes
+from .load import is_http_url
 from .pipeline import AI_DISCLOSURE, Settings
+from .publish import EPISODE_TYPES, xml_safe
 
 __all__ = [
     "DEFAULT_EXCLUDE",
@@ -137,7 +139,6 @@ OVERRIDES: Mapping[str, str] = {
 """Per-item keys a batch manifest may set besides ``source`` and ``id``."""
 
 _BOOL_OVERRIDES = ("byline", "captions", "pull_quotes", "lists", "corrections", "explicit")
-_EPISODE_TYPES = ("full", "trailer", "bonus")
 _MANIFEST_SUFFIXES = (".toml", ".json")
 _WINDOWS_RESERVED = {
     "con",
@@ -180,7 +181,7 @@ class Item:
     @property
     def is_url(self) -> bool:
         """Whether the source is an http(s) URL."""
-        return _is_url(self.source)
+        return is_http_url(self.source)
 
 
 @dataclass(frozen=True)
@@ -232,17 +233,13 @@ def _id_hash(item_id: str) -> str:
     return hashlib.sha256(item_id.encode("utf-8")).hexdigest()[:8]
 
 
-def _is_url(text: str) -> bool:
-    return urlsplit(text).scheme.lower() in ("http", "https") and "://" in text
-
-
 _SAFE_STEM = re.compile(rf"[a-z0-9][a-z0-9-]{{0,{STEM_CHARS - 1}}}")
 _ARTICLE_SUFFIXES = (".html", ".htm", ".xhtml", ".md", ".markdown", ".txt", ".text")
 
 
 def _stem_base(item_id: str) -> tuple[str, bool]:
     """The slug an item's stem starts from (``''`` when the id gives none), and whether it was cut."""
-    if _is_url(item_id):
+    if is_http_url(item_id):
         parts = urlsplit(item_id)
         text = f"{parts.netloc} {parts.path} {parts.query}"
     else:
@@ -285,7 +282,7 @@ def _matches(relative: str, patterns: Iterable[str]) -> bool:
 
 
 def _source_key(source: str) -> str:
-    if _is_url(source):
+    if is_http_url(source):
         from .publish import canonical_url
 
         return canonical_url(source) or source
@@ -321,8 +318,8 @@ def _check_overrides(
         if key == "disclose" and not isinstance(value, bool | str):
             problems.append(f"{where}: 'disclose' must be true, false or a sentence")
             continue
-        if key == "episode_type" and value not in _EPISODE_TYPES:
-            problems.append(f"{where}: 'episode_type' must be one of {', '.join(map(repr, _EPISODE_TYPES))}")
+        if key == "episode_type" and value not in EPISODE_TYPES:
+            problems.append(f"{where}: 'episode_type' must be one of {', '.join(map(repr, EPISODE_TYPES))}")
             continue
         if key == "voice" and value.endswith(".toml"):
             value = str((folder / Path(value).expanduser()).resolve())
@@ -378,7 +375,7 @@ def _read_manifest(path: Path, problems: list[str]) -> list[_Candidate]:
             continue
         overrides = _check_overrides(entry, at, path.parent, problems)
         source = source.strip()
-        if _is_url(source):
+        if is_http_url(source):
             resolved, default_id = source, source
         elif "://" in source:
             problems.append(f"{at}: {source} is not an http(s) URL; only http and https can be narrated")
@@ -436,7 +433,7 @@ def make_plan(
         text = str(raw)
         if text == "-":
             problems.append("'-' (stdin) cannot be narrated in a batch; save the article to a file")
-        elif _is_url(text):
+        elif is_http_url(text):
             candidates.append(_Candidate(text, text, False, {}, "argument"))
         elif "://" in text:
             problems.append(f"{text}: only http and https URLs can be narrated")
@@ -1173,11 +1170,8 @@ class BatchReport:
         return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def _xml_text(text: str) -> str:
-    return _XML_INVALID.sub("", text)
+    return xml_safe(text)
 
 
 def _is_failure(item: ItemResult) -> bool:

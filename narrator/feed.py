@@ -40,7 +40,16 @@ from .cover import (
     cover_for_id3,
     generate_cover,
 )
-from .publish import MANIFEST_SUFFIX, Manifest, canonical_url, load_manifest
+from .load import is_http_url
+from .publish import (
+    DESCRIPTION_BYTES,
+    EPISODE_TYPES,
+    MANIFEST_SUFFIX,
+    Manifest,
+    canonical_url,
+    load_manifest,
+    xml_safe,
+)
 
 __all__ = [
     "APPLE_CATEGORIES",
@@ -67,7 +76,6 @@ NSMAP = {"itunes": ITUNES, "content": CONTENT, "podcast": PODCAST, "atom": ATOM}
 
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 """Namespace of ``podcast:guid``'s UUIDv5, fixed by the Podcasting 2.0 specification."""
-DESCRIPTION_BYTES = 4000
 """Longest description podcast directories accept, in UTF-8 bytes."""
 COVER_NAME = "cover.png"
 """File the generated cover is written to, in the episodes folder, when the config names no image."""
@@ -164,10 +172,8 @@ _TRANSCRIPT_TYPES = {
     "srt": ("application/x-subrip", "captions"),
     "json": ("application/json", None),
 }
-_EPISODE_TYPES = ("full", "trailer", "bonus")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _DURATION = re.compile(r"^(\d+|\d{1,2}:\d{2}(:\d{2})?)$")
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 # Configuration --------------------------------------------------------------------------
@@ -241,11 +247,6 @@ _OPTIONAL = (
 )
 
 
-def _http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
 def load_config(path: Path) -> FeedConfig:
     """Read and validate a feed configuration (TOML); :class:`FeedError` names each mistake and its fix."""
     path = Path(path)
@@ -291,7 +292,7 @@ def config_from_mapping(
     values = {key: text(key) for key in _REQUIRED}
     for key in ("link", "feed_url", "base_url"):
         url = values[key] or ""
-        if not _http_url(url) or not url.isascii() or " " in url:
+        if not is_http_url(url) or not url.isascii() or " " in url:
             raise FeedError(
                 f"{key!r} in {where} is {url!r}; give an absolute http(s) URL in ASCII "
                 "(percent-encode other characters, use the punycode host name)."
@@ -338,7 +339,7 @@ def config_from_mapping(
         except ValueError as exc:
             raise FeedError(f"'guid' in {where} is {guid!r}, not a UUID; remove it to derive one.") from exc
     image = text("image", optional=True)
-    if image is not None and not _http_url(image):
+    if image is not None and not is_http_url(image):
         problem = artwork_extension_problem(image)
         if problem:
             raise FeedError(f"'image' in {where}: {problem}")
@@ -404,7 +405,7 @@ def _q(tag: str) -> str:
 
 
 def _clean(value: str) -> str:
-    return _XML_INVALID.sub("", value)
+    return xml_safe(value)
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, /, **attrib: str) -> etree._Element:
@@ -475,7 +476,7 @@ def _item(channel: etree._Element, episode: _Published, config: FeedConfig) -> N
     explicit = m.extra.get("explicit", config.explicit)
     _sub(item, "itunes:explicit", "true" if explicit is True else "false")
     episode_type = m.extra.get("episode_type", "full")
-    _sub(item, "itunes:episodeType", episode_type if episode_type in _EPISODE_TYPES else "full")
+    _sub(item, "itunes:episodeType", episode_type if episode_type in EPISODE_TYPES else "full")
     if m.authors:
         _sub(item, "itunes:author", ", ".join(m.authors))
     if "chapters" in m.sidecars:
@@ -500,7 +501,7 @@ def _item(channel: etree._Element, episode: _Published, config: FeedConfig) -> N
 
 def _artwork(config: FeedConfig, episodes_dir: Path) -> str:
     """The artwork URL; a local image is copied into the episodes folder, a missing one generated."""
-    if config.image and _http_url(config.image):
+    if config.image and is_http_url(config.image):
         return config.image
     if config.image is None:
         generate_cover(config.title, episodes_dir / COVER_NAME)
@@ -526,7 +527,7 @@ def artwork_bytes(config: FeedConfig) -> bytes | None:
     A local ``image`` is checked and used (scaled to 1400 px JPEG when larger); with no
     ``image``, the cover :func:`build` would generate is drawn.
     """
-    if config.image and _http_url(config.image):
+    if config.image and is_http_url(config.image):
         return None
     if config.image:
         return cover_for_id3((config.folder / config.image).resolve())
@@ -735,7 +736,7 @@ class _Checker:
             return
         if not url.isascii():
             self.add("non-ascii-url", where, f"{what} URL {url!r} is not ASCII; percent-encode it.")
-        elif not _http_url(url) or any(c.isspace() for c in url):
+        elif not is_http_url(url) or any(c.isspace() for c in url):
             self.add("bad-url", where, f"{what} URL {url!r} is not an absolute http(s) URL without spaces.")
 
     def description(self, parent: etree._Element, where: str) -> None:

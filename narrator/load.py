@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ._exceptions import SourceError
 
-__all__ = ["MAX_BYTES", "Source", "download", "load"]
+__all__ = ["MAX_BYTES", "Source", "download", "is_http_url", "load"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,12 @@ class Source:
     """Character set declared by the server, if any."""
 
 
+def is_http_url(text: str) -> bool:
+    """Whether ``text`` is an absolute http(s) URL."""
+    parts = urllib.parse.urlsplit(text)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
 def sniff(data: bytes) -> str:
     """Guess the media type of text with no name or header to go by."""
     head = data[:2048].lstrip().lower()
@@ -65,9 +71,9 @@ def load(source: str | Path, *, timeout: float = 20.0, max_bytes: int = MAX_BYTE
         data = sys.stdin.buffer.read(max_bytes + 1)
         _check_size(name, data, max_bytes)
         return Source(data=data, media_type=sniff(data), name=name)
-    scheme = urllib.parse.urlsplit(name).scheme.lower()
-    if scheme in ("http", "https"):
+    if is_http_url(name):
         return _fetch(name, timeout=timeout, max_bytes=max_bytes)
+    scheme = urllib.parse.urlsplit(name).scheme.lower()
     if scheme and len(scheme) > 1 and "://" in name:
         raise SourceError(f"{name}: only http and https URLs can be narrated; download it first.")
     return _read_file(Path(name), max_bytes)
@@ -155,7 +161,7 @@ def _fetch(url: str, *, timeout: float, max_bytes: int) -> Source:
 
 def download(url: str, dest: Path, *, timeout: float = 60.0, max_bytes: int = 512 * 1024 * 1024) -> None:
     """Save the http(s) resource at ``url`` to ``dest`` (a new file), streaming, size-capped."""
-    if urllib.parse.urlsplit(url).scheme.lower() not in ("http", "https"):
+    if not is_http_url(url):
         raise SourceError(f"{url}: only http and https URLs can be downloaded.")
     opener = urllib.request.build_opener(_LimitedRedirects)
     request = urllib.request.Request(url, headers={"User-Agent": "narrator/0.1"})

@@ -51,6 +51,8 @@ from .ffmpeg import Loudness
 from .types import Script, Timeline
 
 __all__ = [
+    "DESCRIPTION_BYTES",
+    "EPISODE_TYPES",
     "FORMATS",
     "LINE_CHARS",
     "MANIFEST_SUFFIX",
@@ -70,6 +72,7 @@ __all__ = [
     "sidecar_path",
     "text_digest",
     "write_sidecars",
+    "xml_safe",
 ]
 
 log = logging.getLogger(__name__)
@@ -85,6 +88,19 @@ MANIFEST_VERSION = 1
 LINE_CHARS = 42
 """Longest caption line, in characters; a cue holds at most two."""
 DESCRIPTION_BYTES = 4000
+"""Longest description a podcast directory accepts, in UTF-8 bytes."""
+
+EPISODE_TYPES = ("full", "trailer", "bonus")
+"""Values of ``itunes:episodeType``."""
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold."""
+    return _XML_INVALID.sub("", text)
+
+
 """Longest episode description podcast directories accept, in UTF-8 bytes."""
 
 

@@ -198,11 +198,11 @@ def add_piper_voice(source: str, *, name: str | None = None, check: bool = True)
     import tempfile
     import urllib.parse
 
-    from .load import download
+    from .load import download, is_http_url
 
     folder = user_voices_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    remote = urllib.parse.urlsplit(source).scheme.lower() in ("http", "https")
+    remote = is_http_url(source)
     model_name = Path(urllib.parse.urlsplit(source).path if remote else source).name
     with tempfile.TemporaryDirectory(prefix=".narrator-voice-", dir=folder) as tmp:
         staging = Path(tmp)

@@ -41,7 +41,7 @@ from narrator.batch import (
     parse_shard,
     slugify,
 )
-from narrator.cli_batch import batch_command
+from narrator.cli.batch import batch_command
 from narrator.pipeline import Settings
 
 from .conftest import DATA
@@ -754,7 +754,7 @@ def test_fail_fast_starts_nothing_after_a_failure(reference: Reference, tmp_path
 def test_killed_batch_resumes_and_ends_with_identical_outputs(reference: Reference, tmp_path: Path) -> None:
     out = tmp_path / "out"
     env = {**os.environ, **reference.env, "NARRATOR_CACHE": str(tmp_path / "fresh-cache")}
-    command = [sys.executable, "-m", "narrator.cli_batch", *batch_args(reference.inputs, out, "-q")]
+    command = [sys.executable, "-m", "narrator.cli.batch", *batch_args(reference.inputs, out, "-q")]
     proc = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     state = out / STATE_NAME
     deadline = time.monotonic() + 120
@@ -861,7 +861,7 @@ def test_hostile_titles_and_urls_cannot_write_outside_out(
         assert STEM.match(item["output"].removesuffix(".mp3"))
     titles = [i["title"] for i in report["items"]]
     assert "../../../../tmp/evil <script>alert(1)</script>" in titles
-    assert len(_ArticleServer.requests) == 4  # fingerprint, then narration, for each
+    assert len(_ArticleServer.requests) == 2  # one fetch each: the bytes fingerprinted are narrated
 
     # A second run fetches each URL once, finds it unchanged, and skips it.
     _ArticleServer.requests.clear()

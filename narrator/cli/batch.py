@@ -1,7 +1,7 @@
 """The ``narrate batch`` command: many articles in, MP3s, reports and a feed out.
 
-Registered on the main group in :mod:`narrator.cli` with ``main.add_command(batch_command)``;
-``python -m narrator.cli_batch`` runs it on its own. The work is :func:`narrator.batch.run`.
+Registered on the main group of :mod:`narrator.cli`; ``python -m narrator.cli.batch`` runs it
+on its own. The work is :func:`narrator.batch.run`.
 
 Exit status: 0 when every item was done, skipped or a duplicate; 1 when any failed (or
 the feed could not be built); 2 for usage errors and wrong inputs, before any work; 130
@@ -18,9 +18,9 @@ from typing import Any
 
 import click
 
-from .batch import DEFAULT_INCLUDE, DEFAULT_SIDECARS, JUNIT_NAME, REPORT_NAME
-from .pipeline import AI_DISCLOSURE
-from .publish import FORMATS
+from ..batch import DEFAULT_INCLUDE, DEFAULT_SIDECARS, JUNIT_NAME, REPORT_NAME
+from ..pipeline import AI_DISCLOSURE
+from ..publish import FORMATS
 
 __all__ = ["batch_command", "format_summary"]
 
@@ -30,7 +30,7 @@ _SUMMARY_FAILURES = 10
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None
-    from .batch import parse_shard
+    from ..batch import parse_shard
 
     try:
         return parse_shard(value)
@@ -230,13 +230,13 @@ def batch_command(
       narrate batch list.toml --out public/ --shard 2/4
       narrate batch articles/ --out public/ --executor ray --address auto --device cuda
     """
-    from .batch import BatchOptions, LocalExecutor, PlanError, RayExecutor, run
-    from .cli import _errors, _setup_logging
-    from .cover import cover_for_id3
-    from .extract import ExtractOptions
-    from .master import MasterOptions
-    from .pipeline import Settings
-    from .synthesize import default_workers
+    from ..batch import BatchOptions, LocalExecutor, PlanError, RayExecutor, run
+    from ..cover import cover_for_id3
+    from ..extract import ExtractOptions
+    from ..master import MasterOptions
+    from ..pipeline import Settings
+    from ..synthesize import default_workers
+    from . import _errors, _setup_logging
 
     _setup_logging(verbose + (2 if debug else 0), quiet)
     if address and executor != "ray":
@@ -332,9 +332,9 @@ class _Progress:
 
 
 def _clock(seconds: float) -> str:
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    from . import _format_time
+
+    return _format_time(seconds)
 
 
 def format_summary(
@@ -372,7 +372,7 @@ def format_summary(
 if __name__ == "__main__":
     import signal
 
-    from .cli import _terminate
+    from . import _terminate
 
     signal.signal(signal.SIGTERM, _terminate)  # as under 'narrate': a kill still writes the reports
     batch_command(prog_name="narrate batch")
