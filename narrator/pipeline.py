@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import shutil
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -32,7 +33,7 @@ from .script import ScriptOptions, build_script
 from .speech import LinkMode
 from .synthesize import Progress, Synthesis, default_workers, synthesize
 from .types import Article, ChapterTime, Script, SentenceTime, Timeline
-from .voices import DEFAULT_VOICE, get_voice, user_voices_dir
+from .voices import DEFAULT_VOICE, Voice, get_voice, user_voices_dir
 
 __all__ = ["Episode", "Settings", "make_script", "narrate"]
 
@@ -174,6 +175,23 @@ def _tags(script: Script, settings: Settings, engine: Engine) -> Tags:
     )
 
 
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def _engine(voice: Voice, device: Device, threads: int | None) -> Engine:
+    """An engine for ``voice``, reused across narrations in this process (a batch loads
+    each voice once). Engines load their model lazily and are safe to share between threads."""
+    key = json.dumps([voice.name, str(voice.path), voice.audio_settings(), device, threads], sort_keys=True)
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(key)
+        if engine is None:
+            if len(_ENGINES) >= 4:
+                _ENGINES.pop(next(iter(_ENGINES)))
+            engine = _ENGINES[key] = create_engine(voice, device, threads=threads)
+        return engine
+
+
 def _render_key(script: Script, engine_key: str, settings: Settings, tags: Tags) -> str:
     """Digest of everything that goes into the finished MP3."""
     payload = {
@@ -216,7 +234,7 @@ def narrate(
     workers = settings.workers or default_workers("cuda" if settings.device == "cuda" else "cpu")
     if not engine_class(voice.engine).concurrent:
         workers = 1
-    engine = create_engine(voice, settings.device, threads=1 if workers > 1 else None)
+    engine = _engine(voice, settings.device, threads=1 if workers > 1 else None)
     if settings.workers is None and engine.device == "cuda" and engine.concurrent:
         workers = default_workers("cuda")
     script = build_script(articles, _script_options(settings, engine.max_chars))
