@@ -111,6 +111,56 @@ def _progress(enabled: bool, label: str) -> tuple[Callable[[int, int], None] | N
     return update, close
 
 
+def shared_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options that ``narrate`` and ``narrate batch`` share: device, loudness, bitrate, intro."""
+    from ..pipeline import AI_DISCLOSURE
+
+    options = [
+        click.option(
+            "--device",
+            type=click.Choice(["auto", "cpu", "cuda"]),
+            default="auto",
+            show_default=True,
+            help="Where to synthesise; auto uses a GPU when the engine can.",
+        ),
+        click.option(
+            "--loudness",
+            type=click.FloatRange(-40, -5),
+            default=-16.0,
+            show_default=True,
+            help="Integrated loudness target in LUFS (-23 for EBU R128 broadcast).",
+        ),
+        click.option(
+            "--true-peak",
+            type=click.FloatRange(-9, 0),
+            default=-1.0,
+            show_default=True,
+            help="Highest true peak in dBTP.",
+        ),
+        click.option(
+            "--bitrate",
+            type=click.IntRange(32, 320),
+            default=96,
+            show_default=True,
+            help="Constant MP3 bitrate in kbit/s.",
+        ),
+        click.option(
+            "--no-byline", is_flag=True, help="Do not read the authors and date after the headline."
+        ),
+        click.option(
+            "--disclose",
+            "disclosure",
+            is_flag=False,
+            flag_value=AI_DISCLOSURE,
+            default=None,
+            help=f"Read an AI-disclosure sentence (default text: {AI_DISCLOSURE!r}).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _format_time(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)

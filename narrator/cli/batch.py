@@ -19,8 +19,8 @@ from typing import Any
 import click
 
 from ..batch import DEFAULT_INCLUDE, DEFAULT_SIDECARS, JUNIT_NAME, REPORT_NAME
-from ..pipeline import AI_DISCLOSURE
 from ..publish import FORMATS
+from . import shared_options
 
 __all__ = ["batch_command", "format_summary"]
 
@@ -122,43 +122,7 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> tup
     help="GPUs a Ray task reserves with --device cuda (0.5 shares a GPU between two).",
 )
 @click.option("--voice", default="joe", show_default=True, help="Voice preset name or preset .toml file.")
-@click.option(
-    "--device",
-    type=click.Choice(["auto", "cpu", "cuda"]),
-    default="auto",
-    show_default=True,
-    help="Where to synthesise; auto uses a GPU when the engine can.",
-)
-@click.option(
-    "--loudness",
-    type=click.FloatRange(-40, -5),
-    default=-16.0,
-    show_default=True,
-    help="Integrated loudness target in LUFS.",
-)
-@click.option(
-    "--true-peak",
-    type=click.FloatRange(-9, 0),
-    default=-1.0,
-    show_default=True,
-    help="Highest true peak in dBTP.",
-)
-@click.option(
-    "--bitrate",
-    type=click.IntRange(32, 320),
-    default=96,
-    show_default=True,
-    help="Constant MP3 bitrate in kbit/s.",
-)
-@click.option("--no-byline", is_flag=True, help="Do not read the authors and date after the headline.")
-@click.option(
-    "--disclose",
-    "disclosure",
-    is_flag=False,
-    flag_value=AI_DISCLOSURE,
-    default=None,
-    help=f"Read an AI-disclosure sentence (default text: {AI_DISCLOSURE!r}).",
-)
+@shared_options
 @click.option(
     "--transcripts",
     multiple=True,

@@ -11,7 +11,7 @@ import click
 
 from ..pipeline import AI_DISCLOSURE
 from ..publish import FORMATS
-from . import NARRATE, _DefaultCommand, _errors, _format_time, _progress, _setup_logging
+from . import NARRATE, _DefaultCommand, _errors, _format_time, _progress, _setup_logging, shared_options
 
 
 @click.command(NARRATE, cls=_DefaultCommand)
@@ -23,13 +23,7 @@ from . import NARRATE, _DefaultCommand, _errors, _format_time, _progress, _setup
     show_default=True,
     help="Voice preset name or preset .toml file (see 'narrate voices').",
 )
-@click.option(
-    "--device",
-    type=click.Choice(["auto", "cpu", "cuda"]),
-    default="auto",
-    show_default=True,
-    help="Where to synthesise; auto uses a GPU when the engine can.",
-)
+@shared_options
 @click.option(
     "--script",
     "script_only",
@@ -37,37 +31,7 @@ from . import NARRATE, _DefaultCommand, _errors, _format_time, _progress, _setup
     help="Print what would be read, chapter by chapter, and stop.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON on stdout.")
-@click.option(
-    "--loudness",
-    type=click.FloatRange(-40, -5),
-    default=-16.0,
-    show_default=True,
-    help="Integrated loudness target in LUFS (-23 for EBU R128 broadcast).",
-)
-@click.option(
-    "--true-peak",
-    type=click.FloatRange(-9, 0),
-    default=-1.0,
-    show_default=True,
-    help="Highest true peak in dBTP.",
-)
-@click.option(
-    "--bitrate",
-    type=click.IntRange(32, 320),
-    default=96,
-    show_default=True,
-    help="Constant MP3 bitrate in kbit/s.",
-)
 @click.option("--stereo", is_flag=True, help="Write two channels instead of mono.")
-@click.option("--no-byline", is_flag=True, help="Do not read the authors and date after the headline.")
-@click.option(
-    "--disclose",
-    "disclosure",
-    is_flag=False,
-    flag_value=AI_DISCLOSURE,
-    default=None,
-    help=f"Read an AI-disclosure sentence (default text: {AI_DISCLOSURE!r}).",
-)
 @click.option(
     "--disclose-at",
     type=click.Choice(["intro", "end"]),
