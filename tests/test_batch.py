@@ -754,7 +754,7 @@ def test_fail_fast_starts_nothing_after_a_failure(reference: Reference, tmp_path
 def test_killed_batch_resumes_and_ends_with_identical_outputs(reference: Reference, tmp_path: Path) -> None:
     out = tmp_path / "out"
     env = {**os.environ, **reference.env, "NARRATOR_CACHE": str(tmp_path / "fresh-cache")}
-    command = [sys.executable, "-m", "narrator.cli.batch", *batch_args(reference.inputs, out, "-q")]
+    command = [sys.executable, "-m", "narrator", "batch", *batch_args(reference.inputs, out, "-q")]
     proc = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     state = out / STATE_NAME
     deadline = time.monotonic() + 120

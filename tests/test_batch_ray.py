@@ -73,7 +73,8 @@ def test_ray_executor_matches_the_local_executor(
     command = [
         sys.executable,
         "-m",
-        "narrator.cli.batch",
+        "narrator",
+        "batch",
         *batch_args(reference.inputs, out, "--executor", "ray", "--address", address),
         "--feed",
         str(FEED_TOML),

@@ -1,7 +1,6 @@
 """The ``narrate batch`` command: many articles in, MP3s, reports and a feed out.
 
-Registered on the main group of :mod:`narrator.cli`; ``python -m narrator.cli.batch`` runs it
-on its own. The work is :func:`narrator.batch.run`.
+Registered on the main group of :mod:`narrator.cli`. The work is :func:`narrator.batch.run`.
 
 Exit status: 0 when every item was done, skipped or a duplicate; 1 when any failed (or
 the feed could not be built); 2 for usage errors and wrong inputs, before any work; 130
@@ -331,12 +330,3 @@ def format_summary(
     if reports and not failures_only:
         lines.append(f"  reports: {', '.join(str(p) for p in reports)}")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    import signal
-
-    from . import _terminate
-
-    signal.signal(signal.SIGTERM, _terminate)  # as under 'narrate': a kill still writes the reports
-    batch_command(prog_name="narrate batch")
