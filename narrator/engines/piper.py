@@ -74,7 +74,7 @@ class PiperEngine(Engine):
         self._lock = threading.Lock()
         self._session: Any = None
         self._voice: Any = None
-        self._noise_inputs: tuple[str, ...] = ()
+        self._noise_inputs: tuple[tuple[str, bool], ...] = ()
         speaker = self._speaker_id(piper_config.speaker_id_map, voice.options.get("speaker"))
         if piper_config.num_speakers > 1 and speaker is None:
             speaker = piper_config.default_speaker_id
@@ -194,24 +194,26 @@ class PiperEngine(Engine):
         }
         if self._speaker is not None:
             feeds["sid"] = np.array([self._speaker], dtype=np.int64)
-        # Enough noise for about 8 frames of 192 channels per phoneme id at this speed; a
+        # The duration predictor's noise has two values per phoneme id. The decoder's needs
+        # 192 channels a frame: about 8 frames per phoneme id at this speed are drawn; a
         # longer utterance makes the graph's Reshape fail, and a larger buffer (with the
-        # same values first) is tried.
+        # same values first, so the same audio) is tried.
         size = max(len(ids) * 192 * 8 * max(1, math.ceil(self._length_scale)), 1 << 14)
+        small = 2 * len(ids)
         for _ in range(4):
-            for k, name in enumerate(self._noise_inputs):
+            for k, (name, per_phoneme) in enumerate(self._noise_inputs):
                 rng = np.random.default_rng([*np.frombuffer(seed, dtype=np.uint32).tolist(), k])
-                feeds[name] = rng.standard_normal(size, dtype=np.float32)
+                feeds[name] = rng.standard_normal(small if per_phoneme else size, dtype=np.float32)
             try:
                 return np.asarray(self._session.run(None, feeds)[0], dtype=np.float32).reshape(-1)
             except Exception as exc:  # onnxruntime raises untyped errors
                 if "Reshape" not in str(exc) and "reshape" not in str(exc):
                     raise
-                size *= 4
+                size, small = size * 4, small * 4
         raise EngineError("Piper produced an utterance too long to seed; split the sentence.")
 
 
-def _deterministic_model(path: Path) -> tuple[bytes, tuple[str, ...]]:
+def _deterministic_model(path: Path) -> tuple[bytes, tuple[tuple[str, bool], ...]]:
     """The model with each ``RandomNormalLike`` node fed from a new input of its own.
 
     ``RandomNormalLike(template)`` becomes ``Reshape(Slice(noise, 0, size(template)),
@@ -223,6 +225,7 @@ def _deterministic_model(path: Path) -> tuple[bytes, tuple[str, ...]]:
     model = onnx.load(str(path))
     graph = model.graph
     inputs: list[str] = []
+    per_phoneme: list[bool] = []
     nodes = []
     for node in graph.node:
         if node.op_type != "RandomNormalLike":
@@ -230,6 +233,7 @@ def _deterministic_model(path: Path) -> tuple[bytes, tuple[str, ...]]:
             continue
         name = f"narrator_noise_{len(inputs)}"
         inputs.append(name)
+        per_phoneme.append("/dp/" in node.input[0])
         graph.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [f"{name}_size"]))
         template, out = node.input[0], node.output[0]
         nodes += [
@@ -243,7 +247,7 @@ def _deterministic_model(path: Path) -> tuple[bytes, tuple[str, ...]]:
     graph.initializer.append(helper.make_tensor("narrator_zero", TensorProto.INT64, [1], [0]))
     del graph.node[:]
     graph.node.extend(nodes)
-    return model.SerializeToString(), tuple(inputs)
+    return model.SerializeToString(), tuple(zip(inputs, per_phoneme, strict=True))
 
 
 def _float(value: Any, default: float) -> float:
