@@ -89,19 +89,12 @@ class Lexicon:
             raise VoiceError(
                 f"lexicon {path} does not exist; check the path given to --lexicon or the lexicon setting."
             )
-        try:
-            raw = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise VoiceError(
-                f"lexicon {path} cannot be read ({exc}); check its permissions and encoding."
-            ) from exc
-        entries, problems = _parse(raw)
-        if problems:
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise VoiceError(
-                f"lexicon {path} is invalid: {problems[0]}{more}; "
-                f"run `narrate lexicon check {path}` to see every problem."
-            )
+        entries = _entries_of(
+            path,
+            unreadable=f"lexicon {path} cannot be read ({{}}); check its permissions and encoding.",
+            invalid=f"lexicon {path} is invalid: {{}}; "
+            f"run `narrate lexicon check {path}` to see every problem.",
+        )
         return cls(entries=tuple(entries), source=str(path))
 
     @classmethod
@@ -323,14 +316,24 @@ def _squash(text: str) -> str:
 
 @functools.cache
 def _default() -> Lexicon:
-    resource = files("narrator.builtin_voices") / DEFAULT_LEXICON
+    entries = _entries_of(
+        files("narrator.builtin_voices") / DEFAULT_LEXICON,
+        unreadable=f"the built-in lexicon {DEFAULT_LEXICON} is missing or unreadable ({{}}); "
+        "reinstall narrator.",
+        invalid="the built-in lexicon is invalid: {}; reinstall narrator.",
+    )
+    return Lexicon(entries=tuple(entries), source=f"narrator.builtin_voices/{DEFAULT_LEXICON}")
+
+
+def _entries_of(source: Any, *, unreadable: str, invalid: str) -> list[Entry]:
+    """The entries of a lexicon file, or :class:`VoiceError` with ``unreadable`` or ``invalid``
+    (each with a ``{}`` for the detail)."""
     try:
-        raw = resource.read_text("utf-8")
+        raw = source.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise VoiceError(
-            f"the built-in lexicon {DEFAULT_LEXICON} is missing or unreadable ({exc}); reinstall narrator."
-        ) from exc
+        raise VoiceError(unreadable.format(exc)) from exc
     entries, problems = _parse(raw)
     if problems:
-        raise VoiceError(f"the built-in lexicon is invalid: {problems[0]}; reinstall narrator.")
-    return Lexicon(entries=tuple(entries), source=f"narrator.builtin_voices/{DEFAULT_LEXICON}")
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise VoiceError(invalid.format(problems[0] + more))
+    return entries

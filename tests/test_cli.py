@@ -198,3 +198,20 @@ def test_killed_run_leaves_previous_output_and_no_partial_file(tmp_path: Path) -
     assert proc.returncode == 128 + signal.SIGTERM, stderr
     assert existing.read_bytes() == b"previous good episode"
     assert [p.name for p in out_dir.iterdir()] == ["episode.mp3"]
+
+
+@pytest.mark.slow
+def test_verbose_says_which_device_was_chosen(tmp_path: Path) -> None:
+    article = tmp_path / "short.md"
+    article.write_text(SHORT_ARTICLE, "utf-8")
+    proc = run_cli(
+        str(article),
+        "-o",
+        str(tmp_path / "a.mp3"),
+        "-v",
+        "--device",
+        "auto",
+        env={"NARRATOR_CACHE": str(tmp_path / "c")},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "speaking with piper voice joe on cpu" in proc.stderr

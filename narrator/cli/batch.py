@@ -19,7 +19,7 @@ import click
 
 from ..batch import DEFAULT_INCLUDE, DEFAULT_SIDECARS, JUNIT_NAME, REPORT_NAME
 from ..publish import FORMATS
-from . import shared_options
+from . import _format_time, shared_options
 
 __all__ = ["batch_command", "format_summary"]
 
@@ -286,18 +286,12 @@ class _Progress:
         elif not self.quiet:
             detail = ""
             if result.status == "done":
-                detail = f"  {_clock(result.duration)} audio, {result.seconds:.1f} s"
+                detail = f"  {_format_time(result.duration)} audio, {result.seconds:.1f} s"
                 detail += f" ({result.synthesized} synthesised, {result.cached} cached)"
             elif result.status == "duplicate":
                 detail = f"  (duplicate of {result.duplicate_of})"
             target = f" -> {result.output}" if result.status == "done" else ""
             click.echo(f"{result.status:<8} {result.id}{target}{detail}", err=True)
-
-
-def _clock(seconds: float) -> str:
-    from . import _format_time
-
-    return _format_time(seconds)
 
 
 def format_summary(
@@ -315,7 +309,9 @@ def format_summary(
             + (f", {counts['cancelled']} cancelled" if counts["cancelled"] else "")
         )
         audio, new = report["audio_seconds"] / 60, report["new_audio_seconds"] / 60
-        lines.append(f"  audio {audio:.1f} min ({new:.1f} min new), wall time {_clock(report['seconds'])}")
+        lines.append(
+            f"  audio {audio:.1f} min ({new:.1f} min new), wall time {_format_time(report['seconds'])}"
+        )
     for item in failed[:_SUMMARY_FAILURES]:
         lines.append(f"  failed: {item['id']}: {item['error']}")
     if len(failed) > _SUMMARY_FAILURES:
