@@ -1,26 +1,29 @@
 """Every ffmpeg call goes through here: locating the binary, running it, reading its reports.
 
 The binary is, in order: ``$NARRATOR_FFMPEG``; ``ffmpeg`` on ``PATH``; the static build
-shipped inside the ``imageio-ffmpeg`` wheel (it has libmp3lame, loudnorm and ebur128).
+shipped inside the ``imageio-ffmpeg`` wheel (it has libmp3lame and ebur128).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import json
 import logging
 import os
 import re
 import shlex
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from ._exceptions import AudioError
 
-__all__ = ["Loudness", "ffmpeg_exe", "last_json", "measure", "read_summary", "run"]
+__all__ = ["Loudness", "encode_mp3", "ffmpeg_exe", "measure", "read_summary", "run"]
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,7 @@ def run(args: Sequence[str], *, input: bytes | None = None) -> subprocess.Comple
         log.debug("ffmpeg stderr:\n%s", tail)
         raise AudioError(
             f"ffmpeg failed ({_reason(tail) or f'exit code {proc.returncode}'}); if this ffmpeg lacks "
-            "libmp3lame, loudnorm or ebur128, install a full build or set NARRATOR_FFMPEG.\n"
+            "libmp3lame or ebur128, install a full build or set NARRATOR_FFMPEG.\n"
             f"command: {shlex.join(cmd)}\n{tail}"
         )
     return proc
@@ -87,20 +90,6 @@ def _reason(stderr: str) -> str:
         if not _GENERIC.match(line):
             return re.sub(r"^\[[^\]]+\]\s*", "", line)[:200]
     return ""
-
-
-def last_json(stderr: bytes) -> dict[str, str]:
-    """The last JSON object ffmpeg printed (loudnorm's report)."""
-    text = stderr.decode("utf-8", "replace")
-    end = text.rfind("}")
-    start = text.rfind("{", 0, end)
-    if start < 0 or end < 0:
-        raise AudioError("ffmpeg printed no loudness report; is this ffmpeg built with loudnorm?")
-    try:
-        data = json.loads(text[start : end + 1])
-    except json.JSONDecodeError as exc:
-        raise AudioError(f"could not read ffmpeg's loudness report: {exc}") from exc
-    return {str(k): str(v) for k, v in data.items()}
 
 
 @dataclass(frozen=True)
@@ -143,3 +132,91 @@ def measure(path: Path) -> Loudness:
     """Measure integrated loudness, loudness range and true peak of an audio file."""
     proc = run(["-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"])
     return read_summary(proc.stderr, str(path))
+
+
+def encode_mp3(
+    samples: np.ndarray,
+    rate: int,
+    out: Path,
+    *,
+    bitrate: int,
+    sample_rate: int,
+    channels: int = 1,
+) -> Loudness:
+    """Encode a mono float signal to a constant-bitrate MP3 at ``out``, and measure the MP3.
+
+    One ffmpeg resamples and encodes; its ``tee`` muxer writes the frames to ``out`` (which
+    gets the CBR ``Info`` header) and to a pipe, where a second ffmpeg decodes them and runs
+    the ``ebur128`` meter. Measuring the finished file so costs no time of its own when two
+    cores are free. ``out`` (a temporary file) must not contain any of ``|[]\\'``.
+    """
+    if any(c in str(out) for c in "|[]\\'"):
+        raise AudioError(f"cannot encode to {out}: ffmpeg's tee output needs a path without |[]\\'.")
+    import ffmpeg as ffmpeg_python
+
+    tee = f"[f=mp3:id3v2_version=3:write_xing=1]file:{out}|[f=mp3:id3v2_version=0:write_xing=0]pipe:1"
+    encode_args = (
+        ffmpeg_python.input("pipe:0", f="f32le", ar=rate, ac=1)
+        .audio.output(
+            tee,
+            f="tee",
+            acodec="libmp3lame",
+            audio_bitrate=f"{bitrate}k",
+            ar=sample_rate,
+            ac=channels,
+            map_metadata=-1,
+        )
+        .get_args()
+    )
+    meter_args = (
+        ffmpeg_python.input("pipe:0", f="mp3").audio.filter("ebur128", peak="true").output("-", f="null")
+    ).get_args()
+    encode, meter = (
+        [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-y", *args]
+        for args in (encode_args, meter_args)
+    )
+    log.debug("running %s | %s", shlex.join(encode), shlex.join(meter))
+    data = np.ascontiguousarray(samples, dtype="<f4")
+    with tempfile.TemporaryFile() as encode_err, tempfile.TemporaryFile() as meter_err:
+        try:
+            encoder = subprocess.Popen(
+                encode, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=encode_err
+            )
+        except OSError as exc:
+            raise AudioError(f"could not start ffmpeg ({encode[0]}): {exc}") from exc
+        assert encoder.stdin is not None and encoder.stdout is not None
+        try:
+            measurer = subprocess.Popen(
+                meter, stdin=encoder.stdout, stdout=subprocess.DEVNULL, stderr=meter_err
+            )
+        except OSError as exc:
+            encoder.kill()
+            encoder.wait()
+            raise AudioError(f"could not start ffmpeg ({meter[0]}): {exc}") from exc
+        encoder.stdout.close()
+        try:
+            for start in range(0, len(data), 1 << 18):
+                encoder.stdin.write(data[start : start + (1 << 18)].tobytes())
+            encoder.stdin.close()
+        except BrokenPipeError:
+            # The encoder stopped early; its exit status and stderr say why.
+            with contextlib.suppress(OSError):
+                encoder.stdin.close()
+        except BaseException:
+            encoder.kill()
+            measurer.kill()
+            raise
+        finally:
+            encoder.wait()
+            measurer.wait()
+        for proc, cmd, err in ((encoder, encode, encode_err), (measurer, meter, meter_err)):
+            err.seek(0)
+            stderr = err.read()
+            if proc.returncode != 0:
+                tail = stderr.decode("utf-8", "replace")[-_STDERR_TAIL:].strip()
+                raise AudioError(
+                    f"ffmpeg failed ({_reason(tail) or f'exit code {proc.returncode}'}); if this ffmpeg "
+                    "lacks libmp3lame or ebur128, install a full build or set NARRATOR_FFMPEG.\n"
+                    f"command: {shlex.join(cmd)}\n{tail}"
+                )
+    return read_summary(stderr, str(out))

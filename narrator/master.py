@@ -1,16 +1,24 @@
 """Master the assembled waveform into a podcast-ready MP3.
 
-Loudness is normalised in two passes, linear mode. Pass one measures integrated loudness,
-loudness range, gating threshold and true peak with FFmpeg's ``ebur128`` meter (the same
-BS.1770 measurement ``loudnorm`` makes in its first pass, about six times faster); pass two
-hands those values to ``loudnorm`` with ``linear=true``, which applies one constant gain.
+Loudness is normalised with one constant gain, after a true-peak limiter when the gain
+alone would push the peaks over the target:
 
-Linear mode is only possible when that gain would not push the true peak over the
-target. Synthetic speech usually has plosive peaks too high for that, so when pass one
-predicts it, a brick-wall limiter (at four times the sample rate, so it catches
-inter-sample peaks) runs first: the signal is driven into it a little past the loudness
-target, and the limited signal is measured again. Pass two must report ``linear``; the
-finished MP3 is measured once more and rejected if it misses the target.
+1. Measure the episode: integrated loudness and the true-peak envelope (BS.1770-4, in
+   :mod:`narrator.loudness`, on the samples in memory).
+2. If the gain that reaches the loudness target keeps the true peak under the peak
+   target, apply it: that is all (``linear``). Synthetic speech usually has plosive peaks
+   too high for that (about 21 dB over its loudness where 15 are allowed), so otherwise
+   the signal is driven into a look-ahead limiter a little past the target, the limited
+   signal is measured again, and a final gain of at most the limiter's headroom brings it
+   to the target (``limited+linear``).
+3. Encode a constant-bitrate MP3 while ffmpeg's own ``ebur128`` meter measures the MP3's
+   frames as they are written. The encoder overshoots peaks a little and its low-pass
+   filter takes a little loudness: if the finished file misses either target, aim again
+   and encode again; a file that still misses is refused, never written.
+
+This is the two-pass linear normalisation ffmpeg's ``loudnorm`` does (the same BS.1770
+measurement, then one gain), without its silent fall-back to dynamic mode and at a
+fraction of the cost: no WAV is written, and the episode goes through ffmpeg once.
 
 The MP3 is constant bitrate (players seek in it exactly), 44.1 kHz, and its ID3v2.3 tag
 carries the metadata, CHAP frames with a title each, and one ordered top-level CTOC.
@@ -19,24 +27,25 @@ carries the metadata, CHAP frames with a title each, and one ordered top-level C
 from __future__ import annotations
 
 import logging
+import math
+import shutil
 import tempfile
-import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import ffmpeg as ffmpeg_python
+import numpy as np
 
 from . import ffmpeg
 from ._exceptions import AudioError
 from ._files import atomic_path
 from .ffmpeg import Loudness
+from .loudness import integrated_loudness, limiter_gain, peak_envelope
 from .types import Timeline
 
 __all__ = ["MasterOptions", "Mastered", "Tags", "master", "write_tags"]
 
 log = logging.getLogger(__name__)
 
-_MAX_LRA = 50.0
 _TOLERANCE = 1.0
 """How far, in LU, the finished file's integrated loudness may be from the target."""
 
@@ -49,8 +58,6 @@ class MasterOptions:
     """Integrated loudness target in LUFS (-16 for podcasts, -23 for EBU R128 broadcast)."""
     true_peak: float = -1.0
     """Highest true peak allowed in the finished MP3, in dBTP."""
-    lra: float = 11.0
-    """Loudness range target in LU; raised to the measured range so linear mode holds."""
     encoder_headroom: float = 1.0
     """Extra dB of peak headroom left before encoding, for the MP3 encoder's overshoot."""
     bitrate: int = 96
@@ -103,135 +110,57 @@ class Mastered:
     """Size in bytes."""
 
 
-def _loudnorm(
-    options: MasterOptions, target_i: float, target_tp: float, measured: Loudness
-) -> dict[str, object]:
-    """Arguments of a linear ``loudnorm`` pass fed with the first pass's measurement."""
-    return {
-        "I": round(target_i, 2),
-        "TP": round(target_tp, 2),
-        # Linear mode needs the measured range within the target range; the range plays
-        # no part in a linear gain, so the target is raised to it when needed.
-        "LRA": round(min(max(options.lra, measured.lra + 0.1), _MAX_LRA), 1),
-        "measured_I": measured.integrated,
-        "measured_TP": measured.true_peak,
-        # loudnorm refuses linear mode for a measured range of exactly 0 (a steady tone).
-        "measured_LRA": max(measured.lra, 0.1),
-        "measured_thresh": measured.threshold,
-        "offset": 0.0,
-        "linear": "true",
-        "print_format": "json",
-    }
+_SILENT = "the synthesised audio is silent; check the voice (narrate voices)."
 
 
-def _pre_chain(
-    stream: ffmpeg_python.nodes.FilterableStream, rate: int, limit: tuple[float, float] | None, out_rate: int
-) -> ffmpeg_python.nodes.FilterableStream:
-    """The limiter stage, when there is one: ``limit`` is (ceiling dB, drive dB).
+def _db(value: float) -> float:
+    return float(10 ** (value / 20))
 
-    The limiter runs at four times the voice's rate, so that it catches inter-sample peaks;
-    its output comes back at the MP3's rate, which is what loudnorm then measures and gains.
+
+def _level(
+    samples: np.ndarray, envelope: np.ndarray, rate: int, loudness: float, target_i: float, target_tp: float
+) -> tuple[np.ndarray, bool]:
+    """``samples`` brought to ``target_i`` LUFS with true peaks at most ``target_tp`` dBTP.
+
+    ``loudness`` and ``envelope`` are the unprocessed signal's integrated loudness and
+    :func:`~narrator.loudness.peak_envelope`. Returns the signal and whether it was limited.
+
+    The limiter's ceiling sits 1 dB under the peak target, leaving a final gain of up to
+    1 dB. The signal is driven into it (at first 3 dB past the target: limiting synthetic
+    speech costs about that much loudness) until the limited signal is within that 1 dB
+    of the target; each try corrects the drive by the loudness still missing, divided by
+    how much loudness the drive bought. A signal that stops getting louder however hard it
+    is driven (dense noise does) is aimed as close to the target as its peaks allow,
+    provided that is within the tolerance.
     """
-    if limit is None:
-        return stream
-    ceiling, drive = limit
-    return (
-        stream.filter("aresample", rate * 4)
-        .filter("volume", f"{drive:.3f}dB", precision="float")
-        .filter(
-            "alimiter",
-            limit=round(max(10 ** (ceiling / 20), 0.0625), 6),
-            attack=5,
-            release=80,
-            level="disabled",
-        )
-        .filter("aresample", out_rate)
-    )
-
-
-def _measure(wav: Path, rate: int, limit: tuple[float, float] | None, out_rate: int) -> Loudness:
-    stream = _pre_chain(ffmpeg_python.input(str(wav)).audio, rate, limit, out_rate).filter(
-        "ebur128", peak="true"
-    )
-    args = ffmpeg_python.output(stream, "-", f="null").get_args()
-    measured = ffmpeg.read_summary(ffmpeg.run(args).stderr, str(wav))
-    log.debug("measured %s", measured)
-    return measured
-
-
-def _excess(measured: Loudness, options: MasterOptions, target_tp: float) -> float:
-    """How many dB one linear gain would push the peak over the target (<= 0 is fine)."""
-    return measured.true_peak + (options.loudness - measured.integrated) - target_tp
-
-
-def _plan(
-    wav: Path, rate: int, options: MasterOptions, target_tp: float, raw: Loudness
-) -> tuple[tuple[float, float] | None, Loudness, float]:
-    """Choose a limiter, if one linear gain cannot reach the target, and measure its output.
-
-    Returns the limiter (``None`` or (ceiling dB, drive dB)), the measurement loudnorm's
-    linear pass is fed, and the loudness to aim at.
-
-    ``raw`` is pass one's measurement of the unprocessed signal. The limiter's ceiling
-    sits 1 dB under the peak target; the signal is driven into it (at first 3 dB past the
-    target: limiting synthetic speech costs about that much loudness) until its loudness
-    is close enough to the target that loudnorm's linear gain keeps the peaks under it.
-    Each try corrects the drive by the loudness still missing, divided by how much
-    loudness the last drive actually bought. A signal that stops getting louder however
-    hard it is driven (dense noise does) is aimed as close to the target as its peaks
-    allow, provided that is within the tolerance.
-    """
-    if _excess(raw, options, target_tp) <= 0:
-        return None, raw, options.loudness
-    ceiling = target_tp - 1.0
-    drive = options.loudness - raw.integrated + 3.0
-    previous = raw
+    peak = 20 * math.log10(float(envelope.max()))
+    gain = target_i - loudness
+    if peak + gain <= target_tp:
+        return samples * np.float32(_db(gain)), False
+    headroom = 1.0
+    ceiling = target_tp - headroom
+    drive = gain + 3.0
+    previous = loudness
     for attempt in range(6):
-        limit = (ceiling, drive)
-        log.debug("limiting peaks at %.2f dB after %+.2f dB drive (try %d)", *limit, attempt + 1)
-        measured = _measure(wav, rate, limit, options.sample_rate)
-        excess = _excess(measured, options, target_tp)
-        if excess <= 0:
-            return limit, measured, options.loudness
-        if attempt and measured.integrated - previous.integrated < 0.3 and excess < _TOLERANCE:
-            log.debug("limiter saturated; aiming %.2f LU under the target", excess)
-            return limit, measured, options.loudness - excess - 0.05
+        log.debug("limiting peaks at %.2f dBTP after %+.2f dB drive (try %d)", ceiling, drive, attempt + 1)
+        # The limiter sees the signal driven by ``drive``: its ceiling, relative to the
+        # undriven envelope, is that much lower.
+        limited = limiter_gain(envelope, rate, ceiling - drive)
+        limited *= samples
+        limited *= np.float32(_db(drive))
+        measured = integrated_loudness(limited, rate)
+        makeup = target_i - measured
+        if makeup <= headroom:
+            limited *= np.float32(_db(makeup))
+            return limited, True
+        if attempt and measured - previous < 0.3 and makeup - headroom < _TOLERANCE:
+            log.debug("limiter saturated; aiming %.2f LU under the target", makeup - headroom)
+            limited *= np.float32(_db(headroom))
+            return limited, True
         previous = measured
-        slope = min(max((measured.integrated - raw.integrated) / drive, 0.2), 1.0)
-        drive += (excess + 0.5) / slope
+        slope = min(max((measured - loudness) / drive, 0.2), 1.0)
+        drive += (makeup - headroom + 0.5) / slope
     raise AudioError("could not bring the true peak under the target; lower the loudness target.")
-
-
-def _encode(
-    wav: Path,
-    rate: int,
-    out: Path,
-    options: MasterOptions,
-    target: tuple[float, float],
-    limit: tuple[float, float] | None,
-    measured: Loudness,
-) -> None:
-    """Pass two: the linear gain, resampling and CBR MP3 encoding in one ffmpeg run."""
-    stream = _pre_chain(ffmpeg_python.input(str(wav)).audio, rate, limit, options.sample_rate)
-    stream = stream.filter("loudnorm", **_loudnorm(options, *target, measured))
-    args = ffmpeg_python.output(
-        stream,
-        str(out),
-        format="mp3",
-        acodec="libmp3lame",
-        audio_bitrate=f"{options.bitrate}k",
-        ar=options.sample_rate,
-        ac=options.channels,
-        map_metadata=-1,
-        write_xing=1,
-        id3v2_version=3,
-    ).get_args()
-    report = ffmpeg.last_json(ffmpeg.run(args).stderr)
-    if report.get("normalization_type") != "linear":
-        raise AudioError(
-            f"loudnorm fell back to {report.get('normalization_type')} mode; "
-            "report this with the article that caused it."
-        )
 
 
 def master(
@@ -241,80 +170,70 @@ def master(
     timeline: Timeline,
     options: MasterOptions | None = None,
 ) -> Mastered:
-    """Normalise, encode and tag ``audio`` (a pydub ``AudioSegment``) into ``out``.
+    """Normalise, encode and tag ``audio`` (a mono pydub ``AudioSegment``) into ``out``.
 
     ``out`` is replaced atomically: a failure leaves any previous file untouched.
     """
     options = options or MasterOptions()
-    raw: bytes = audio.raw_data  # type: ignore[attr-defined]
-    rate: int = audio.frame_rate  # type: ignore[attr-defined]
-    width: int = audio.sample_width  # type: ignore[attr-defined]
-    channels: int = audio.channels  # type: ignore[attr-defined]
-    if not raw or audio.max == 0:  # type: ignore[attr-defined]
-        raise AudioError("the synthesised audio is silent; check the voice (narrate voices).")
+    samples, rate = _samples(audio)
+    if not samples.size or not samples.any():
+        raise AudioError(_SILENT)
+    loudness = integrated_loudness(samples, rate)
+    envelope = peak_envelope(samples, rate)
+    if loudness < -70:
+        raise AudioError(_SILENT)
     target_tp = options.true_peak - options.encoder_headroom
-
-    with tempfile.TemporaryDirectory(prefix="narrator-") as tmp:
-        wav = Path(tmp) / "episode.wav"
-        with wave.open(str(wav), "wb") as fh:
-            fh.setnchannels(channels)
-            fh.setsampwidth(width)
-            fh.setframerate(rate)
-            fh.writeframes(raw)
-
-        with atomic_path(out) as partial:
-            unprocessed = _measure(wav, rate, None, options.sample_rate)
-            if unprocessed.integrated < -70:
-                raise AudioError("the synthesised audio is silent; check the voice (narrate voices).")
-            # Encoding moves the measurement a little: the MP3 encoder overshoots the
-            # peaks it is given (more at low bitrates) and its low-pass filter takes
-            # some loudness from noisy signals. Check the finished file; if its peak is
-            # over the target, aim lower; if its loudness is off while the peak has
-            # room, correct the gain; then encode again.
-            correction = 0.0
-            plan = _plan(wav, rate, options, target_tp, unprocessed)
-            for _ in range(3):
-                limit, measured, target_i = plan
-                aim = (target_i + correction, min(target_tp + max(correction, 0.0), 0.0))
-                _encode(wav, rate, partial, options, aim, limit, measured)
-                loudness = ffmpeg.measure(partial)
-                if loudness.true_peak > options.true_peak:
-                    target_tp -= loudness.true_peak - options.true_peak + 0.3
-                    log.debug("encoder overshoot to %.2f dBTP; aiming at %.2f", loudness.true_peak, target_tp)
-                    plan = _plan(wav, rate, options, target_tp, unprocessed)
-                    continue
-                missing = options.loudness - loudness.integrated
-                if abs(missing) <= 0.5:
-                    break
-                correction += min(missing, options.true_peak - 0.1 - loudness.true_peak)
-                log.debug(
-                    "loudness %.2f LUFS after encoding; correcting by %+.2f", loudness.integrated, correction
-                )
-            if (
-                loudness.true_peak > options.true_peak
-                or abs(loudness.integrated - options.loudness) > _TOLERANCE
-            ):
-                raise AudioError(
-                    f"mastered loudness {loudness.integrated:.1f} LUFS / {loudness.true_peak:.1f} dBTP "
-                    f"misses the target {options.loudness:g} LUFS / {options.true_peak:g} dBTP; "
-                    "try a higher --bitrate or a lower --loudness."
-                )
-            write_tags(partial, tags, timeline)
-            size = partial.stat().st_size
+    target_i = options.loudness
+    with tempfile.TemporaryDirectory(prefix="narrator-") as tmp, atomic_path(out) as partial:
+        encoded = Path(tmp) / "episode.mp3"
+        for _ in range(3):
+            signal, limited = _level(samples, envelope, rate, loudness, target_i, target_tp)
+            measured = ffmpeg.encode_mp3(
+                signal,
+                rate,
+                encoded,
+                bitrate=options.bitrate,
+                sample_rate=options.sample_rate,
+                channels=options.channels,
+            )
+            del signal
+            if measured.true_peak > options.true_peak:
+                target_tp -= measured.true_peak - options.true_peak + 0.3
+                log.debug("encoder overshoot to %.2f dBTP; aiming at %.2f", measured.true_peak, target_tp)
+                continue
+            missing = options.loudness - measured.integrated
+            if abs(missing) <= 0.5:
+                break
+            target_i += missing
+            log.debug("loudness %.2f LUFS after encoding; aiming at %.2f", measured.integrated, target_i)
+        if measured.true_peak > options.true_peak or abs(measured.integrated - options.loudness) > _TOLERANCE:
+            raise AudioError(
+                f"mastered loudness {measured.integrated:.1f} LUFS / {measured.true_peak:.1f} dBTP "
+                f"misses the target {options.loudness:g} LUFS / {options.true_peak:g} dBTP; "
+                "try a higher --bitrate or a lower --loudness."
+            )
+        shutil.move(encoded, partial)
+        write_tags(partial, tags, timeline)
+        size = partial.stat().st_size
+    normalization = "limited+linear" if limited else "linear"
     log.info(
-        "mastered %s: %.1f LUFS, %.1f dBTP (%s)",
-        out,
-        loudness.integrated,
-        loudness.true_peak,
-        "limited+linear" if limit else "linear",
+        "mastered %s: %.1f LUFS, %.1f dBTP (%s)", out, measured.integrated, measured.true_peak, normalization
     )
     return Mastered(
         path=out,
-        loudness=loudness,
-        normalization="limited+linear" if limit else "linear",
+        loudness=measured,
+        normalization=normalization,
         duration=timeline.duration,
         size=size,
     )
+
+
+def _samples(audio: object) -> tuple[np.ndarray, int]:
+    """The float32 samples and rate of a mono 16-bit pydub ``AudioSegment``."""
+    if audio.channels != 1 or audio.sample_width != 2:  # type: ignore[attr-defined]
+        raise AudioError("mastering takes mono 16-bit audio; assemble the episode first.")
+    pcm = np.frombuffer(audio.raw_data, dtype="<i2")  # type: ignore[attr-defined]
+    return pcm.astype(np.float32) / np.float32(32768), int(audio.frame_rate)  # type: ignore[attr-defined]
 
 
 _LANGUAGES = {

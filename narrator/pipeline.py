@@ -258,6 +258,7 @@ def narrate(
     else:
         synthesis = synthesize(script, engine, cache=cache, workers=workers, progress=progress)
         audio, timeline = assemble(script, synthesis.clips, settings.pauses)
+        synthesis = replace(synthesis, clips=())  # the clips are in ``audio`` now
         mastered = master(audio, out, tags, timeline, settings.master)
         loudness, size = mastered.loudness, mastered.size
         if cache is not None:

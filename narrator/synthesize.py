@@ -105,6 +105,8 @@ def synthesize(
         finally:
             # On an error or Ctrl-C, drop the sentences not started yet.
             pool.shutdown(wait=True, cancel_futures=True)
+    if todo:
+        engine.release()
     if cache is not None and todo:
         cache.evict()
     ready = [c for c in clips if c is not None]

@@ -131,3 +131,51 @@ def test_piper_auto_falls_back_when_cuda_provider_cannot_start(
     assert "CUDA provider failed to start" in caplog.text
     with pytest.raises(EngineError, match="could not start its CUDA provider"):
         create_engine(get_voice("joe"), "cuda").load()
+
+
+@pytest.fixture
+def shipped_graph(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A Piper engine that asked for CUDA, fell back to the CPU and runs the graph as shipped."""
+    import onnxruntime
+
+    if "CUDAExecutionProvider" in onnxruntime.get_available_providers():
+        pytest.skip("this machine has onnxruntime's CUDA provider")
+    listed = [*onnxruntime.get_available_providers(), "CUDAExecutionProvider"]
+    monkeypatch.setattr(onnxruntime, "get_available_providers", lambda: listed)
+    engine = create_engine(get_voice("joe"), "auto")
+    engine.load()
+    assert engine.device == "cpu"
+    return engine
+
+
+def test_piper_cpu_graph_has_no_1d_convolutions(piper) -> None:  # type: ignore[no-untyped-def]
+    import onnx
+
+    from narrator.engines.piper import _runtime_model
+
+    def conv_weight_ranks(conv2d: bool) -> set[int]:
+        model = onnx.load_from_string(_runtime_model(piper.model_path, conv2d=conv2d)[0])
+        ranks = {t.name: len(t.dims) for t in model.graph.initializer}
+        return {ranks[n.input[1]] for n in model.graph.node if n.op_type in ("Conv", "ConvTranspose")}
+
+    assert conv_weight_ranks(conv2d=False) == {3}
+    assert conv_weight_ranks(conv2d=True) == {4}
+
+
+@pytest.mark.filterwarnings("ignore:Specified provider .CUDAExecutionProvider.")
+def test_piper_cpu_graph_sounds_like_the_shipped_graph(piper, shipped_graph) -> None:  # type: ignore[no-untyped-def]
+    """The 2-D graph changes the audio only by rounding, and has a cache key of its own."""
+    shipped = shipped_graph
+    text = "The ferry leaves at noon, whatever the weather."
+    ours, theirs = piper.synthesize(text).samples, shipped.synthesize(text).samples
+    assert len(ours) == len(theirs)
+    assert np.abs(ours - theirs).max() < 1e-3 < np.abs(ours).max()
+    assert piper.cache_key() != shipped.cache_key()
+    assert piper.model_digest().endswith("+conv2d") and "+" not in shipped.model_digest()
+
+
+def test_piper_is_deterministic(piper) -> None:  # type: ignore[no-untyped-def]
+    text = "A heron stood in the shallows."
+    first = piper.synthesize(text).samples
+    assert first.tobytes() == piper.synthesize(text).samples.tobytes()
+    assert first.tobytes() == create_engine(get_voice("joe"), "cpu").synthesize(text).samples.tobytes()

@@ -118,17 +118,34 @@ def test_silence_is_refused(tmp_path: Path) -> None:
 
 
 def test_failed_encode_keeps_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ffmpeg that fails (here one without an MP3 encoder) is a clear error, not a file."""
     audio = speechlike(5, spiky=False)
     out = tmp_path / "out.mp3"
     out.write_bytes(b"previous")
-    real_run = ffmpeg.run
+    fake = tmp_path / "bin" / "ffmpeg"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho \"Unknown encoder 'libmp3lame'\" >&2\nexit 1\n")
+    fake.chmod(0o755)
+    ffmpeg.ffmpeg_exe.cache_clear()
+    monkeypatch.setenv("NARRATOR_FFMPEG", str(fake))
+    try:
+        with pytest.raises(AudioError, match="Unknown encoder 'libmp3lame'"):
+            master(audio, out, Tags(title="T"), timeline_for(audio, ["A"]))
+    finally:
+        ffmpeg.ffmpeg_exe.cache_clear()
+    assert out.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "out.mp3"]
 
-    def failing(args, **kwargs):  # type: ignore[no-untyped-def]
-        if any(str(a).endswith(".part") for a in args):
-            raise AudioError("simulated encoder failure")
-        return real_run(args, **kwargs)
 
-    monkeypatch.setattr(ffmpeg, "run", failing)
+def test_failure_after_encoding_keeps_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    audio = speechlike(5, spiky=False)
+    out = tmp_path / "out.mp3"
+    out.write_bytes(b"previous")
+
+    def failing(*args: object) -> None:
+        raise AudioError("simulated tagging failure")
+
+    monkeypatch.setattr("narrator.master.write_tags", failing)
     with pytest.raises(AudioError, match="simulated"):
         master(audio, out, Tags(title="T"), timeline_for(audio, ["A"]))
     assert out.read_bytes() == b"previous"

@@ -47,6 +47,12 @@ class Engine(ABC):
         """Load the model now. Engines may defer loading until the first :meth:`synthesize`,
         so that a narration served wholly from the clip cache never loads a model."""
 
+    def release(self) -> None:  # noqa: B027 - optional hook, empty by default
+        """Hand scratch memory the runtime kept from the last calls back to the system.
+
+        Called after a script's sentences are synthesised; the model stays loaded.
+        """
+
     @property
     @abstractmethod
     def sample_rate(self) -> int:

@@ -9,10 +9,18 @@ sentence sounds slightly different on every call and depends on what the session
 before. narrator rewrites those nodes, in memory, to read their noise from an extra input
 that it fills from a generator seeded by the sentence and the voice: a sentence always
 sounds the same, whichever worker speaks it and whatever came from the clip cache.
+
+On the CPU, narrator also runs each 1-D convolution (most of a VITS decoder's work) as a
+2-D one over a height of 1: onnxruntime has fast blocked kernels for 2-D convolutions only.
+Synthesis takes about a sixth less time (5.1 s instead of 6.2 s for twenty sentences of
+the long-read sample, one thread) for audio within 1e-4 of the original graph's. The CUDA
+provider gets the graph as it is; the cache keys of the two graphs differ, and both draw
+the same noise for a sentence.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import json
@@ -69,6 +77,9 @@ class PiperEngine(Engine):
                 "reinstall the voice (narrate voices add)."
             ) from exc
         self._requested = device
+        # Decided here, not in load(), so that the cache key names the graph that runs even
+        # when the CUDA provider then fails to start and the unmodified graph runs on the CPU.
+        self._conv2d = self.device == "cpu"
         self._threads = threads
         self._config = piper_config
         self._lock = threading.Lock()
@@ -113,7 +124,7 @@ class PiperEngine(Engine):
             if self.device == "cuda":
                 providers.insert(0, ("CUDAExecutionProvider", {"cudnn_conv_algo_search": "HEURISTIC"}))
             try:
-                model, noise_inputs = _deterministic_model(self.model_path)
+                model, noise_inputs = _runtime_model(self.model_path, conv2d=self._conv2d)
                 session = onnxruntime.InferenceSession(model, options, providers=providers)
                 del model
             except Exception as exc:  # onnx and onnxruntime raise their own untyped errors
@@ -129,6 +140,22 @@ class PiperEngine(Engine):
             self._noise_inputs = noise_inputs
             self._voice = PiperVoice(config=self._config, session=session)
             self._session = session
+
+    def release(self) -> None:
+        """Shrink onnxruntime's memory arena, which keeps the largest blocks any call needed.
+
+        The arena is kept between calls because allocating afresh for every sentence is
+        slower; at the end of a script it holds about 450 MiB that mastering can use. The
+        arena shrinks only at the end of a call, so a short one is made to that end.
+        """
+        if self._session is None:
+            return
+        import onnxruntime
+
+        options = onnxruntime.RunOptions()
+        options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        with contextlib.suppress(Exception):  # only memory is at stake
+            self._infer([0] * 8, bytes(32), options)
 
     @staticmethod
     def _locate(voice: Voice) -> tuple[Path, Path]:
@@ -171,12 +198,22 @@ class PiperEngine(Engine):
         return self._rate
 
     def model_digest(self) -> str:
+        digest = self._files_digest()
+        return f"{digest}+conv2d" if self._conv2d else digest
+
+    def _files_digest(self) -> str:
         return file_digest(self.model_path) + file_digest(self.config_path)[:16]
+
+    def _noise_seed(self) -> bytes:
+        """What seeds every sentence's noise: the cache key the voice has with the graph as
+        shipped, so that a sentence draws the same noise on the CPU and on CUDA."""
+        payload = {"engine": self.name, "model": self._files_digest(), "voice": self.voice.audio_settings()}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest().encode()
 
     def synthesize(self, text: str) -> PCM:
         self.load()
         if not self._seed_prefix:
-            self._seed_prefix = self.cache_key().encode()
+            self._seed_prefix = self._noise_seed()
         chunks = []
         for number, phonemes in enumerate(self._voice.phonemize(text)):
             if phonemes:
@@ -186,7 +223,7 @@ class PiperEngine(Engine):
         samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
         return PCM(samples=np.clip(samples, -1.0, 1.0).astype(np.float32), sample_rate=self._rate)
 
-    def _infer(self, ids: list[int], seed: bytes) -> np.ndarray:
+    def _infer(self, ids: list[int], seed: bytes, options: Any = None) -> np.ndarray:
         feeds: dict[str, np.ndarray] = {
             "input": np.array([ids], dtype=np.int64),
             "input_lengths": np.array([len(ids)], dtype=np.int64),
@@ -205,7 +242,7 @@ class PiperEngine(Engine):
                 rng = np.random.default_rng([*np.frombuffer(seed, dtype=np.uint32).tolist(), k])
                 feeds[name] = rng.standard_normal(small if per_phoneme else size, dtype=np.float32)
             try:
-                return np.asarray(self._session.run(None, feeds)[0], dtype=np.float32).reshape(-1)
+                return np.asarray(self._session.run(None, feeds, options)[0], dtype=np.float32).reshape(-1)
             except Exception as exc:  # onnxruntime raises untyped errors
                 if "Reshape" not in str(exc) and "reshape" not in str(exc):
                     raise
@@ -213,17 +250,30 @@ class PiperEngine(Engine):
         raise EngineError("Piper produced an utterance too long to seed; split the sentence.")
 
 
-def _deterministic_model(path: Path) -> tuple[bytes, tuple[tuple[str, bool], ...]]:
-    """The model with each ``RandomNormalLike`` node fed from a new input of its own.
+def _runtime_model(path: Path, *, conv2d: bool) -> tuple[bytes, tuple[tuple[str, bool], ...]]:
+    """The model as narrator runs it, and its noise inputs (name, drawn per phoneme id).
+
+    Noise comes from inputs (:func:`_seed_noise`); with ``conv2d``, 1-D convolutions run
+    as 2-D ones (:func:`_convs_as_2d`).
+    """
+    import onnx
+
+    model = onnx.load(str(path))
+    noise_inputs = _seed_noise(model.graph)
+    if conv2d:
+        opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
+        _convs_as_2d(model.graph, opset)
+    return model.SerializeToString(), noise_inputs
+
+
+def _seed_noise(graph: Any) -> tuple[tuple[str, bool], ...]:
+    """Feed each ``RandomNormalLike`` node from a new input of its own.
 
     ``RandomNormalLike(template)`` becomes ``Reshape(Slice(noise, 0, size(template)),
     shape(template))``, where ``noise`` is a 1-D float input the caller fills.
     """
-    import onnx
     from onnx import TensorProto, helper
 
-    model = onnx.load(str(path))
-    graph = model.graph
     inputs: list[str] = []
     per_phoneme: list[bool] = []
     nodes = []
@@ -243,11 +293,77 @@ def _deterministic_model(path: Path) -> tuple[bytes, tuple[tuple[str, bool], ...
             helper.make_node("Reshape", [f"{name}/flat", f"{name}/shape"], [out]),
         ]
     if not inputs:
-        return path.read_bytes(), ()
+        return ()
     graph.initializer.append(helper.make_tensor("narrator_zero", TensorProto.INT64, [1], [0]))
     del graph.node[:]
     graph.node.extend(nodes)
-    return model.SerializeToString(), tuple(zip(inputs, per_phoneme, strict=True))
+    return tuple(zip(inputs, per_phoneme, strict=True))
+
+
+def _convs_as_2d(graph: Any, opset: int) -> None:
+    """Run each 1-D ``Conv`` and ``ConvTranspose`` as a 2-D one over a height of 1.
+
+    ``Conv(x, w)`` with ``w`` of shape ``[O, I, K]`` becomes ``Squeeze(Conv(Unsqueeze(x),
+    w'))``, unsqueezed and squeezed at axis 2, with ``w'`` of shape ``[O, I, 1, K]`` and the
+    spatial attributes given a height of 1 (no padding, stride or dilation in it).
+    """
+    from onnx import TensorProto, helper
+
+    weights = _conv1d_weights(graph)
+    if not weights:
+        return
+    for weight in graph.initializer:
+        if weight.name in weights:
+            weight.dims.insert(2, 1)
+    axis = "narrator_height_axis"
+    if opset >= 13:  # axes became an input in opset 13
+        graph.initializer.append(helper.make_tensor(axis, TensorProto.INT64, [1], [2]))
+
+    def reshape(op: str, x: str, y: str) -> Any:
+        if opset >= 13:
+            return helper.make_node(op, [x, axis], [y])
+        return helper.make_node(op, [x], [y], axes=[2])
+
+    nodes = []
+    for node in graph.node:
+        if node.op_type not in ("Conv", "ConvTranspose") or node.input[1] not in weights:
+            nodes.append(node)
+            continue
+        x, y = node.input[0], node.output[0]
+        conv = helper.make_node(node.op_type, [f"{y}/2d_in", *node.input[1:]], [f"{y}/2d"], name=node.name)
+        conv.attribute.extend(_attributes_2d(node))
+        nodes += [reshape("Unsqueeze", x, f"{y}/2d_in"), conv, reshape("Squeeze", f"{y}/2d", y)]
+    del graph.node[:]
+    graph.node.extend(nodes)
+
+
+def _conv1d_weights(graph: Any) -> set[str]:
+    """Names of the 3-D initializers used only as the weights of ``Conv``/``ConvTranspose``."""
+    weights: set[str] = set()
+    other_uses = {value.name for value in [*graph.input, *graph.output]}
+    for node in graph.node:
+        for index, name in enumerate(node.input):
+            is_weight = index == 1 and node.op_type in ("Conv", "ConvTranspose")
+            (weights if is_weight else other_uses).add(name)
+    three_d = {tensor.name for tensor in graph.initializer if len(tensor.dims) == 3}
+    return (weights & three_d) - other_uses
+
+
+def _attributes_2d(node: Any) -> list[Any]:
+    """A 1-D convolution's attributes for the same convolution over ``[N, C, 1, T]``."""
+    from onnx import helper
+
+    attributes = []
+    for attribute in node.attribute:
+        value = helper.get_attribute_value(attribute)
+        if attribute.name == "pads":
+            value = [0, value[0], 0, value[1]]
+        elif attribute.name in ("kernel_shape", "strides", "dilations", "output_shape"):
+            value = [1, *value]
+        elif attribute.name == "output_padding":
+            value = [0, *value]
+        attributes.append(helper.make_attribute(attribute.name, value))
+    return attributes
 
 
 def _float(value: Any, default: float) -> float:
