@@ -169,7 +169,9 @@ def encode_mp3(
         .get_args()
     )
     meter_args = (
-        ffmpeg_python.input("pipe:0", f="mp3").audio.filter("ebur128", peak="true").output("-", f="null")
+        ffmpeg_python.input("pipe:0", f="mp3")
+        .audio.filter("ebur128", peak="true", framelog="verbose")
+        .output("-", f="null")
     ).get_args()
     encode, meter = (
         [ffmpeg_exe(), "-hide_banner", "-nostdin", "-nostats", "-y", *args]

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -237,14 +239,20 @@ def peak_envelope(samples: np.ndarray, rate: int) -> np.ndarray:
     :func:`oversampling` puts between it and the next.
     """
     x = np.asarray(samples, dtype=np.float32)
-    count = len(x)
-    envelope = np.empty(count, dtype=np.float32)
-    half = _TAPS // 2
+    envelope = np.empty(len(x), dtype=np.float32)
     taps = _interpolator(oversampling(rate))
-    between = np.empty(min(count, _CHUNK), dtype=np.float32)
+    _in_parallel(len(x), lambda start, stop: _envelope(x, envelope, taps, start, stop))
+    return envelope
+
+
+def _envelope(x: np.ndarray, envelope: np.ndarray, taps: np.ndarray, first: int, last: int) -> None:
+    """Fill ``envelope[first:last]``, a chunk at a time."""
+    count = len(x)
+    half = _TAPS // 2
+    between = np.empty(_CHUNK, dtype=np.float32)
     term = np.empty_like(between)
-    for start in range(0, count, _CHUNK):
-        stop = min(count, start + _CHUNK)
+    for start in range(first, last, _CHUNK):
+        stop = min(last, start + _CHUNK)
         length = stop - start
         # Point n needs samples n - half + 1 .. n + half; zeros outside the signal.
         lo, hi = start - half + 1, stop + half
@@ -259,7 +267,19 @@ def peak_envelope(samples: np.ndarray, rate: int) -> np.ndarray:
                 np.multiply(window[tap : tap + length], taps[tap, phase], out=term[:length])
                 between[:length] += term[:length]
             np.maximum(peak, np.abs(between[:length]), out=peak)
-    return envelope
+
+
+def _in_parallel(count: int, work: Callable[[int, int], None]) -> None:
+    """Run ``work(start, stop)`` over ``range(count)`` cut in two at a chunk boundary, on two
+    threads when there are two cores (numpy releases the GIL while it computes)."""
+    middle = (count // 2) // _CHUNK * _CHUNK
+    if middle == 0 or (os.cpu_count() or 1) < 2:
+        work(0, count)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        other = pool.submit(work, middle, count)
+        work(0, middle)
+        other.result()
 
 
 def true_peak(samples: np.ndarray, rate: int) -> float:
@@ -295,10 +315,17 @@ def limiter_gain(
     steps = np.arange(min(count, _CHUNK), dtype=np.float32) * log_decay
     to_gain = np.float32(-math.log(10) / 20)
     gain = np.empty(count, dtype=np.float32)
+
+    def ramps(first: int, last: int) -> None:
+        for start in range(first, last, _CHUNK):
+            stop = min(last, start + _CHUNK)
+            gain[start:stop] = _ramp(envelope, start, stop, span, ceiling)
+
+    _in_parallel(count, ramps)
     carried = np.float32(0.0)
     for start in range(0, count, _CHUNK):
         stop = min(count, start + _CHUNK)
-        reduction = _ramp(envelope, start, stop, span, ceiling)
+        reduction = gain[start:stop].copy()
         # released[n] = max over k <= n of reduction[k] * decay ** (n - k), counting the
         # reduction carried in from before the chunk: in logs, a running maximum of
         # log(reduction[k]) - k * log(decay), plus n * log(decay). (Zero reductions are

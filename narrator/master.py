@@ -30,6 +30,7 @@ import logging
 import math
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,8 +179,10 @@ def master(
     samples, rate = _samples(audio)
     if not samples.size or not samples.any():
         raise AudioError(_SILENT)
-    loudness = integrated_loudness(samples, rate)
-    envelope = peak_envelope(samples, rate)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # side by side; numpy releases the GIL
+        measuring = pool.submit(integrated_loudness, samples, rate)
+        envelope = peak_envelope(samples, rate)
+        loudness = measuring.result()
     if loudness < -70:
         raise AudioError(_SILENT)
     target_tp = options.true_peak - options.encoder_headroom
