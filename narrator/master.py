@@ -120,24 +120,24 @@ def _db(value: float) -> float:
 
 def _level(
     samples: np.ndarray, envelope: np.ndarray, rate: int, loudness: float, target_i: float, target_tp: float
-) -> tuple[np.ndarray, bool]:
+) -> tuple[np.ndarray, bool, float]:
     """``samples`` brought to ``target_i`` LUFS with true peaks at most ``target_tp`` dBTP.
 
     ``loudness`` and ``envelope`` are the unprocessed signal's integrated loudness and
-    :func:`~narrator.loudness.peak_envelope`. Returns the signal and whether it was limited.
+    :func:`~narrator.loudness.peak_envelope`. Returns the signal, whether it was limited,
+    and how many LU it falls short of the target (0 unless the limiter saturated).
 
     The limiter's ceiling sits 1 dB under the peak target, leaving a final gain of up to
     1 dB. The signal is driven into it (at first 3 dB past the target: limiting synthetic
     speech costs about that much loudness) until the limited signal is within that 1 dB
     of the target; each try corrects the drive by the loudness still missing, divided by
     how much loudness the drive bought. A signal that stops getting louder however hard it
-    is driven (dense noise does) is aimed as close to the target as its peaks allow,
-    provided that is within the tolerance.
+    is driven (dense noise does) comes out as loud as its peaks allow.
     """
     peak = 20 * math.log10(float(envelope.max()))
     gain = target_i - loudness
     if peak + gain <= target_tp:
-        return samples * np.float32(_db(gain)), False
+        return samples * np.float32(_db(gain)), False, 0.0
     headroom = 1.0
     ceiling = target_tp - headroom
     drive = gain + 3.0
@@ -153,15 +153,17 @@ def _level(
         makeup = target_i - measured
         if makeup <= headroom:
             limited *= np.float32(_db(makeup))
-            return limited, True
-        if attempt and measured - previous < 0.3 and makeup - headroom < _TOLERANCE:
-            log.debug("limiter saturated; aiming %.2f LU under the target", makeup - headroom)
+            return limited, True, 0.0
+        if attempt == 5 or (attempt and measured - previous < 0.3):
+            # Dense signals stop getting louder however hard they are driven: as loud as
+            # the peaks allow, then (whether that is close enough is the caller's check).
+            log.debug("limiter saturated; %.2f LU under the target", makeup - headroom)
             limited *= np.float32(_db(headroom))
-            return limited, True
+            return limited, True, makeup - headroom
         previous = measured
         slope = min(max((measured - loudness) / drive, 0.2), 1.0)
         drive += (makeup - headroom + 0.5) / slope
-    raise AudioError("could not bring the true peak under the target; lower the loudness target.")
+    raise AssertionError("unreachable")
 
 
 def master(
@@ -186,11 +188,13 @@ def master(
     if loudness < -70:
         raise AudioError(_SILENT)
     target_tp = options.true_peak - options.encoder_headroom
-    target_i = options.loudness
+    # The mono episode is measured as one channel; copied into two (BS.1770 adds the
+    # channels' powers) it reads 3 LU louder.
+    target_i = options.loudness - 10 * math.log10(options.channels)
     with tempfile.TemporaryDirectory(prefix="narrator-") as tmp, atomic_path(out) as partial:
         encoded = Path(tmp) / "episode.mp3"
         for _ in range(3):
-            signal, limited = _level(samples, envelope, rate, loudness, target_i, target_tp)
+            signal, limited, shortfall = _level(samples, envelope, rate, loudness, target_i, target_tp)
             measured = ffmpeg.encode_mp3(
                 signal,
                 rate,
@@ -208,6 +212,13 @@ def master(
             if abs(missing) <= 0.5:
                 break
             target_i += missing
+            if missing > 0 and shortfall > 0.1:
+                # The limiter gives no more: let the peaks rise with the loudness, as far
+                # as the finished file's peaks allow.
+                room = options.true_peak - 0.1 - measured.true_peak
+                if room < 0.05:
+                    break
+                target_tp += min(missing, room)
             log.debug("loudness %.2f LUFS after encoding; aiming at %.2f", measured.integrated, target_i)
         if measured.true_peak > options.true_peak or abs(measured.integrated - options.loudness) > _TOLERANCE:
             raise AudioError(

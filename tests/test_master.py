@@ -160,3 +160,26 @@ def test_missing_ffmpeg_override_is_a_clear_error(monkeypatch: pytest.MonkeyPatc
             ffmpeg.ffmpeg_exe()
     finally:
         ffmpeg.ffmpeg_exe.cache_clear()
+
+
+def test_dense_noise_reaches_the_target(tmp_path: Path) -> None:
+    """Noise (what an untrained voice model says) stops getting louder under a limiter;
+    the encoder also takes some of its loudness. It still ends within the tolerance."""
+    rng = np.random.default_rng(7)
+    noise = rng.normal(0, 0.01, RATE * 10)
+    pcm = np.clip(noise * 32767, -32768, 32767).astype("<i2")
+    audio = AudioSegment(data=pcm.tobytes(), sample_width=2, frame_rate=RATE, channels=1)
+    out = tmp_path / "noise.mp3"
+    master(audio, out, Tags(title="T"), timeline_for(audio, ["A"]))
+    measured = measure_loudness(out)
+    assert abs(measured.integrated + 16) <= 1.0 and measured.true_peak <= -1.0
+
+
+def test_stereo_output_meets_the_target(tmp_path: Path) -> None:
+    audio = speechlike(10, spiky=True)
+    out = tmp_path / "stereo.mp3"
+    result = master(audio, out, Tags(title="T"), timeline_for(audio, ["A"]), MasterOptions(channels=2))
+    assert MP3(str(out)).info.channels == 2
+    measured = measure_loudness(out)
+    assert abs(measured.integrated + 16) <= 0.5 and measured.true_peak <= -1.0
+    assert result.loudness.integrated == pytest.approx(measured.integrated, abs=0.15)
