@@ -1189,10 +1189,27 @@ class _Reader:
 
     def _money(self, m: re.Match[str]) -> str:
         symbol, number, scale = m.group(2), m.group(3), m.group(4)
-        if _ARTICLE_BEFORE.search(self.source[: m.start()]) and not re.search(r"\.\d\d$", number):
-            # attributive: "a $48.6 million plan" → "a forty-eight point six million dollar plan"
+        if self._attributive(m) and not re.search(r"\.\d\d$", number):
+            # "a $48.6 million plan" → "a forty-eight point six million dollar plan"
             return f"{self._amount(number, scale)} {self._currency(symbol, 1, False)}"
         return self._money_words(symbol, number, scale, negative=bool(m.group(1)))
+
+    def _attributive(self, m: re.Match[str]) -> bool:
+        """Whether an amount of money describes the noun after it: "a $5 fee", "the $2 billion
+        plan", "its $300 million contract", and in headlines "backs $48.6 million fleet
+        overhaul" — but not "paid $2 million for the land" or "spent $3 million renovating".
+
+        It does after "a"; otherwise a word that can be a noun must follow, and unless a
+        determiner (or a possessive, or an adjective and a comma) comes first, not one in
+        -ing or -ed, more often a verb.
+        """
+        before = self.source[: m.start()]
+        if _ARTICLE_BEFORE.search(before):
+            return True
+        after = re.match(r"\s+([a-z]+)\b(?![.'’-]\w)", self.source[m.end() :])
+        if after is None or after.group(1) in _NOT_NOUNS:
+            return False
+        return bool(_DETERMINER_BEFORE.search(before)) or not after.group(1).endswith(("ing", "ed"))
 
     def _money_range(self, m: re.Match[str]) -> str:
         symbol, first, scale1, second, scale2 = m.group(1), m.group(2), m.group(3), m.group(5), m.group(6)
@@ -1574,6 +1591,21 @@ _MERIDIEM_RE = r"(?:[AaPp]\.\s?[Mm]\.|[AaPp][Mm]\b)"
 _TIME = re.compile(rf"(?<![\d:.])\b(\d{{1,2}}):(\d{{2}})(?::(\d{{2}}))?(?![\d:])(?:\s?({_MERIDIEM_RE}))?")
 _TIME_DOT = re.compile(rf"(?<![\d:.])\b(\d{{1,2}})\.(\d{{2}})()\s?({_MERIDIEM_RE})")
 _ARTICLE_BEFORE = re.compile(r"\b[Aa]n?\s+$")
+_DETERMINER_BEFORE = re.compile(
+    r"(?:\b(?:the|this|that|these|those|its|his|her|their|our|your|whose|each|every)|\w['’]s|\w-\w+,)\s+$",
+    re.I,
+)
+# Words that, after an amount, show it is not describing a noun ("the $5 million it cost").
+_NOT_NOUNS = frozenset(
+    "a an the this that these those it its he she they we you i him her them us my his their our your "
+    "is was were are be been being has had have will would could should may might must can do does did "
+    "and or but nor than as so if because while when where which who whom whose that "
+    "for in on at to from of by with over under into onto per about after before since until "
+    "last next each every more less already still also only just now then again annually apiece "
+    "worth back total altogether instead too overall between against toward towards through during "
+    "across above below up down off out extra apart aside ago later earlier yearly monthly weekly "
+    "went goes go came comes come said says say".split()
+)
 _TIME_HOUR = re.compile(rf"(?<![\d.:,])\b(\d{{1,2}})\s?({_MERIDIEM_RE})")
 _MONEY_RANGE = re.compile(
     rf"(?<![\w$])({_SYMBOLS_RE})\s?({_NUM})({_SCALE_RE})?\s?(?:-|–|to)\s?(\1)?\s?({_NUM})({_SCALE_RE})?"
