@@ -173,7 +173,11 @@ class ClipCache:
         found: list[tuple[float, int, Path]] = []
         if not self.root.is_dir():
             return found
-        for path in [*self.root.glob(f"clips/*/*{_SUFFIX}"), *self.root.glob("renders/*/*.*")]:
+        for path in [
+            *self.root.glob(f"clips/*/*{_SUFFIX}"),
+            *self.root.glob("renders/*/*.*"),
+            *self.root.glob("models/*.onnx"),
+        ]:
             with contextlib.suppress(OSError):
                 st = path.stat()
                 found.append((st.st_mtime, st.st_size, path))

@@ -179,16 +179,20 @@ _ENGINES: dict[str, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
-def _engine(voice: Voice, device: Device, threads: int | None) -> Engine:
+def _engine(voice: Voice, device: Device, threads: int | None, cache: Path | None) -> Engine:
     """An engine for ``voice``, reused across narrations in this process (a batch loads
-    each voice once). Engines load their model lazily and are safe to share between threads."""
-    key = json.dumps([voice.name, str(voice.path), voice.audio_settings(), device, threads], sort_keys=True)
+    each voice once). Engines load their model lazily and are safe to share between threads.
+    With a ``cache`` folder, the engine keeps its prepared model there."""
+    key = json.dumps(
+        [voice.name, str(voice.path), voice.audio_settings(), device, threads, str(cache)], sort_keys=True
+    )
     with _ENGINES_LOCK:
         engine = _ENGINES.get(key)
         if engine is None:
             if len(_ENGINES) >= 4:
                 _ENGINES.pop(next(iter(_ENGINES)))
             engine = _ENGINES[key] = create_engine(voice, device, threads=threads)
+            engine.prepared_dir = cache / "models" if cache is not None else None
         return engine
 
 
@@ -234,13 +238,15 @@ def narrate(
     workers = settings.workers or default_workers("cuda" if settings.device == "cuda" else "cpu")
     if not engine_class(voice.engine).concurrent:
         workers = 1
-    engine = _engine(voice, settings.device, threads=1 if workers > 1 else None)
+    cache = ClipCache(settings.cache_dir) if settings.cache else None
+    engine = _engine(
+        voice, settings.device, 1 if workers > 1 else None, cache.root if cache is not None else None
+    )
     if settings.workers is None and engine.device == "cuda" and engine.concurrent:
         workers = default_workers("cuda")
     script = build_script(articles, _script_options(settings, engine.max_chars))
     log.info("script: %d chapters, %d sentences", len(script.chapters), len(script.sentences))
     tags = _tags(script, settings, engine)
-    cache = ClipCache(settings.cache_dir) if settings.cache else None
     key = _render_key(script, engine.cache_key(), settings, tags)
     reused = cache.get_render(key) if cache is not None else None
     if reused is not None:

@@ -175,6 +175,11 @@ def test_editing_one_sentence_synthesises_only_that_sentence(tmp_path: Path) -> 
     edited = narrate_json(source, tmp_path / "c.mp3", cache)
     assert edited["synthesized"] == 1
     assert edited["cached"] == int(first["synthesized"]) - 1  # type: ignore[call-overload]
+    # The voice's prepared model is kept beside the clips, and cleared with them.
+    assert len(list(cache.glob("models/*.onnx"))) == 1
+    result = CliRunner().invoke(main, ["cache", "clear"], env={"NARRATOR_CACHE": str(cache)})
+    assert result.exit_code == 0
+    assert not list(cache.glob("models/*.onnx")) and not list(cache.glob("clips/*/*"))
 
 
 def test_render_is_reused_only_while_intact(tmp_path: Path) -> None:

@@ -154,7 +154,7 @@ def test_piper_cpu_graph_has_no_1d_convolutions(piper) -> None:  # type: ignore[
     from narrator.engines.piper import _runtime_model
 
     def conv_weight_ranks(conv2d: bool) -> set[int]:
-        model = onnx.load_from_string(_runtime_model(piper.model_path, conv2d=conv2d)[0])
+        model = onnx.load_from_string(_runtime_model(piper.model_path, conv2d=conv2d))
         ranks = {t.name: len(t.dims) for t in model.graph.initializer}
         return {ranks[n.input[1]] for n in model.graph.node if n.op_type in ("Conv", "ConvTranspose")}
 
@@ -179,3 +179,45 @@ def test_piper_is_deterministic(piper) -> None:  # type: ignore[no-untyped-def]
     first = piper.synthesize(text).samples
     assert first.tobytes() == piper.synthesize(text).samples.tobytes()
     assert first.tobytes() == create_engine(get_voice("joe"), "cpu").synthesize(text).samples.tobytes()
+
+
+def test_piper_keeps_its_prepared_model_and_loads_it_next_time(
+    tmp_path: Path,
+    piper,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """The rewritten, optimised graph is kept; the next load skips both steps and speaks the
+    same samples. A damaged file is prepared again."""
+    import narrator.engines.piper as piper_module
+
+    text = "Fares on the harbour ferry will rise next year."
+    first = create_engine(get_voice("joe"), "cpu")
+    first.prepared_dir = tmp_path / "models"
+    first.load()
+    kept = list((tmp_path / "models").iterdir())
+    assert len(kept) == 1 and kept[0].suffix == ".onnx" and kept[0].stat().st_size > 1_000_000
+
+    def no_rewrite(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("the graph was rewritten again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(piper_module, "_runtime_model", no_rewrite)
+        second = create_engine(get_voice("joe"), "cpu")
+        second.prepared_dir = tmp_path / "models"
+        second.load()
+    expected = piper.synthesize(text).samples
+    assert np.array_equal(second.synthesize(text).samples, expected)
+
+    kept[0].write_bytes(b"not a model")
+    third = create_engine(get_voice("joe"), "cpu")
+    third.prepared_dir = tmp_path / "models"
+    assert np.array_equal(third.synthesize(text).samples, expected)
+    assert kept[0].stat().st_size > 1_000_000
+
+
+def test_piper_keeps_nothing_without_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    engine = create_engine(get_voice("joe"), "cpu")
+    assert engine.prepared_dir is None
+    engine.load()
+    assert list(tmp_path.iterdir()) == []

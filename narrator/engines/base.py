@@ -42,6 +42,9 @@ class Engine(ABC):
         self.voice = voice
         self.device: str = "cpu"
         """The device actually used: ``cpu`` or ``cuda``."""
+        self.prepared_dir: Path | None = None
+        """A folder where the engine may keep its model prepared for this machine, to load
+        faster next time (``narrate`` sets it inside the cache); ``None`` keeps nothing."""
 
     def load(self) -> None:  # noqa: B027 - optional hook, empty by default
         """Load the model now. Engines may defer loading until the first :meth:`synthesize`,
