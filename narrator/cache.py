@@ -177,6 +177,7 @@ class ClipCache:
             *self.root.glob(f"clips/*/*{_SUFFIX}"),
             *self.root.glob("renders/*/*.*"),
             *self.root.glob("models/*.onnx"),
+            *self.root.glob("models/.*.part"),  # left by a killed run (or being written)
         ]:
             with contextlib.suppress(OSError):
                 st = path.stat()

@@ -23,7 +23,7 @@ import numpy as np
 
 from ._exceptions import AudioError
 
-__all__ = ["Loudness", "encode_mp3", "ffmpeg_exe", "measure", "read_summary", "run"]
+__all__ = ["Loudness", "encode_mp3", "ffmpeg_exe", "read_summary", "run"]
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +70,19 @@ def run(args: Sequence[str], *, input: bytes | None = None) -> subprocess.Comple
     except OSError as exc:
         raise AudioError(f"could not start ffmpeg ({cmd[0]}): {exc}") from exc
     if proc.returncode != 0:
-        tail = proc.stderr.decode("utf-8", "replace")[-_STDERR_TAIL:].strip()
-        log.debug("ffmpeg stderr:\n%s", tail)
-        raise AudioError(
-            f"ffmpeg failed ({_reason(tail) or f'exit code {proc.returncode}'}); if this ffmpeg lacks "
-            "libmp3lame or ebur128, install a full build or set NARRATOR_FFMPEG.\n"
-            f"command: {shlex.join(cmd)}\n{tail}"
-        )
+        raise _failure(cmd, proc.returncode, proc.stderr)
     return proc
+
+
+def _failure(cmd: Sequence[str], code: int, stderr: bytes) -> AudioError:
+    """The error for an ffmpeg run that failed: its most telling line, command and stderr."""
+    tail = stderr.decode("utf-8", "replace")[-_STDERR_TAIL:].strip()
+    log.debug("ffmpeg stderr:\n%s", tail)
+    return AudioError(
+        f"ffmpeg failed ({_reason(tail) or f'exit code {code}'}); if this ffmpeg lacks "
+        "libmp3lame or ebur128, install a full build or set NARRATOR_FFMPEG.\n"
+        f"command: {shlex.join(cmd)}\n{tail}"
+    )
 
 
 _GENERIC = re.compile(r"^(?:conversion failed|error opening (?:output|input) files?|exiting)", re.I)
@@ -128,12 +133,6 @@ def read_summary(stderr: bytes, what: str) -> Loudness:
     )
 
 
-def measure(path: Path) -> Loudness:
-    """Measure integrated loudness, loudness range and true peak of an audio file."""
-    proc = run(["-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"])
-    return read_summary(proc.stderr, str(path))
-
-
 def encode_mp3(
     samples: np.ndarray,
     rate: int,
@@ -150,11 +149,12 @@ def encode_mp3(
     the ``ebur128`` meter. Measuring the finished file so costs no time of its own when two
     cores are free. ``out`` (a temporary file) must not contain any of ``|[]\\'``.
     """
-    if any(c in str(out) for c in "|[]\\'"):
+    target = out.as_posix()
+    if any(c in target for c in "|[]\\'"):
         raise AudioError(f"cannot encode to {out}: ffmpeg's tee output needs a path without |[]\\'.")
     import ffmpeg as ffmpeg_python
 
-    tee = f"[f=mp3:id3v2_version=3:write_xing=1]file:{out}|[f=mp3:id3v2_version=0:write_xing=0]pipe:1"
+    tee = f"[f=mp3:id3v2_version=3:write_xing=1]file:{target}|[f=mp3:id3v2_version=0:write_xing=0]pipe:1"
     encode_args = (
         ffmpeg_python.input("pipe:0", f="f32le", ar=rate, ac=1)
         .audio.output(
@@ -199,26 +199,24 @@ def encode_mp3(
         try:
             for start in range(0, len(data), 1 << 18):
                 encoder.stdin.write(data[start : start + (1 << 18)].tobytes())
-            encoder.stdin.close()
         except BrokenPipeError:
-            # The encoder stopped early; its exit status and stderr say why.
-            with contextlib.suppress(OSError):
-                encoder.stdin.close()
+            pass  # the encoder stopped early; its exit status and stderr say why
         except BaseException:
             encoder.kill()
             measurer.kill()
             raise
         finally:
+            with contextlib.suppress(OSError):
+                encoder.stdin.close()
             encoder.wait()
             measurer.wait()
-        for proc, cmd, err in ((encoder, encode, encode_err), (measurer, meter, meter_err)):
-            err.seek(0)
-            stderr = err.read()
-            if proc.returncode != 0:
-                tail = stderr.decode("utf-8", "replace")[-_STDERR_TAIL:].strip()
-                raise AudioError(
-                    f"ffmpeg failed ({_reason(tail) or f'exit code {proc.returncode}'}); if this ffmpeg "
-                    "lacks libmp3lame or ebur128, install a full build or set NARRATOR_FFMPEG.\n"
-                    f"command: {shlex.join(cmd)}\n{tail}"
-                )
-    return read_summary(stderr, str(out))
+        encode_err.seek(0)
+        meter_err.seek(0)
+        encoded, metered = encode_err.read(), meter_err.read()
+    # When one fails, the other usually fails with it: the encoder on a broken pipe when the
+    # meter died, the meter on empty input when the encoder did. Report the cause.
+    if measurer.returncode != 0 and (encoder.returncode == 0 or b"Broken pipe" in encoded):
+        raise _failure(meter, measurer.returncode, metered)
+    if encoder.returncode != 0:
+        raise _failure(encode, encoder.returncode, encoded)
+    return read_summary(metered, str(out))

@@ -13,8 +13,10 @@ is tested against.
   Annex 2 describes (four times, or more below 44.1 kHz; a windowed-sinc interpolator
   of 12 taps a phase).
 - :func:`limiter_gain`: a look-ahead brick-wall limiter driven by that true-peak envelope.
-  Its gain never lets a true peak past the ceiling, ramps down over the ``attack``
-  seconds before a peak, and recovers exponentially over ``release`` seconds after it.
+  Its gain holds every peak of the envelope to the ceiling (the true peak of the output
+  can pass it by a hundredth of a dB or two: the gain moves within the interpolator's
+  reach), ramps down over the ``attack`` seconds before a peak, and recovers
+  exponentially over ``release`` seconds after it.
 
 Long signals are processed in chunks of a few seconds: the temporaries stay in the CPU's
 cache and the process does not fault in hundreds of megabytes of fresh pages.

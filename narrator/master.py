@@ -16,9 +16,10 @@ alone would push the peaks over the target:
    filter takes a little loudness: if the finished file misses either target, aim again
    and encode again; a file that still misses is refused, never written.
 
-This is the two-pass linear normalisation ffmpeg's ``loudnorm`` does (the same BS.1770
-measurement, then one gain), without its silent fall-back to dynamic mode and at a
-fraction of the cost: no WAV is written, and the episode goes through ffmpeg once.
+Measuring, then applying one constant gain is what ffmpeg's two-pass ``loudnorm`` does in
+linear mode (the same BS.1770 measurement); here a true-peak limiter may run first, there
+is no silent fall-back to dynamic mode, and it costs a fraction: no WAV is written, and
+the episode goes through ffmpeg once.
 
 The MP3 is constant bitrate (players seek in it exactly), 44.1 kHz, and its ID3v2.3 tag
 carries the metadata, CHAP frames with a title each, and one ordered top-level CTOC.
@@ -181,6 +182,8 @@ def master(
     samples, rate = _samples(audio)
     if not samples.size or not samples.any():
         raise AudioError(_SILENT)
+    if len(samples) < 0.4 * rate:
+        raise AudioError("the episode is shorter than 0.4 s, too short to measure its loudness.")
     with ThreadPoolExecutor(max_workers=1) as pool:  # side by side; numpy releases the GIL
         measuring = pool.submit(integrated_loudness, samples, rate)
         envelope = peak_envelope(samples, rate)

@@ -1199,17 +1199,22 @@ class _Reader:
         plan", "its $300 million contract", and in headlines "backs $48.6 million fleet
         overhaul" — but not "paid $2 million for the land" or "spent $3 million renovating".
 
-        It does after "a"; otherwise a word that can be a noun must follow, and unless a
-        determiner (or a possessive, or an adjective and a comma) comes first, not one in
-        -ing or -ed, more often a verb.
+        It does after "a"; otherwise a word that can be a noun must follow. Without a
+        determiner (or a possessive, or an adjective and a comma) before the amount, as in
+        headlines, two such words must follow ("fleet overhaul", not "today"), the first not
+        in -ing or -ed, more often a verb.
         """
         before = self.source[: m.start()]
         if _ARTICLE_BEFORE.search(before):
             return True
-        after = re.match(r"\s+([a-z]+)\b(?![.'’-]\w)", self.source[m.end() :])
+        after = re.match(r"\s+([a-z]+)\b(?![.'’-]\w)(?:\s+([a-z]+)\b)?", self.source[m.end() :])
         if after is None or after.group(1) in _NOT_NOUNS:
             return False
-        return bool(_DETERMINER_BEFORE.search(before)) or not after.group(1).endswith(("ing", "ed"))
+        if _DETERMINER_BEFORE.search(before):
+            return True
+        # No determiner (headline style): only before a noun phrase of two words.
+        second = after.group(2)
+        return second is not None and second not in _NOT_NOUNS and not after.group(1).endswith(("ing", "ed"))
 
     def _money_range(self, m: re.Match[str]) -> str:
         symbol, first, scale1, second, scale2 = m.group(1), m.group(2), m.group(3), m.group(5), m.group(6)
@@ -1604,6 +1609,7 @@ _NOT_NOUNS = frozenset(
     "last next each every more less already still also only just now then again annually apiece "
     "worth back total altogether instead too overall between against toward towards through during "
     "across above below up down off out extra apart aside ago later earlier yearly monthly weekly "
+    "today yesterday tomorrow tonight plus minus cheaper dearer online overseas abroad home "
     "went goes go came comes come said says say".split()
 )
 _TIME_HOUR = re.compile(rf"(?<![\d.:,])\b(\d{{1,2}})\s?({_MERIDIEM_RE})")

@@ -221,3 +221,19 @@ def test_piper_keeps_nothing_without_a_folder(tmp_path: Path, monkeypatch: pytes
     assert engine.prepared_dir is None
     engine.load()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_piper_release_keeps_the_voice_and_its_samples(piper) -> None:  # type: ignore[no-untyped-def]
+    text = "The ferry leaves at noon."
+    before = piper.synthesize(text).samples
+    piper.release()
+    assert np.array_equal(piper.synthesize(text).samples, before)
+    create_engine(get_voice("joe"), "cpu").release()  # not loaded: nothing to do
+
+
+@pytest.mark.filterwarnings("ignore:Specified provider .CUDAExecutionProvider.")
+def test_piper_noise_does_not_depend_on_the_graph(piper, shipped_graph) -> None:  # type: ignore[no-untyped-def]
+    """The CPU graph (convolutions rewritten) and the graph as shipped (what CUDA runs) have
+    different cache keys but draw the same noise for a sentence."""
+    assert piper.cache_key() != shipped_graph.cache_key()
+    assert piper._noise_seed() == shipped_graph._noise_seed()

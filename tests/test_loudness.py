@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from narrator import ffmpeg
 from narrator.loudness import (
     _CHUNK,
     integrated_loudness,
@@ -18,6 +17,8 @@ from narrator.loudness import (
     peak_envelope,
     true_peak,
 )
+
+from .conftest import Measured, measure_loudness
 
 
 def sine(freq: float, amplitude: float, seconds: float, rate: int, phase: float = 0.0) -> np.ndarray:
@@ -36,14 +37,14 @@ def speechlike(seconds: float, rate: int, seed: int = 3) -> np.ndarray:
     return signal.astype(np.float32)
 
 
-def ffmpeg_measure(samples: np.ndarray, rate: int, tmp_path: Path) -> ffmpeg.Loudness:
+def ffmpeg_measure(samples: np.ndarray, rate: int, tmp_path: Path) -> Measured:
     path = tmp_path / "x.wav"
     with wave.open(str(path), "wb") as fh:
         fh.setnchannels(1)
         fh.setsampwidth(2)
         fh.setframerate(rate)
         fh.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return ffmpeg.measure(path)
+    return measure_loudness(path)
 
 
 @pytest.mark.parametrize("rate", [16000, 22050, 44100, 48000])

@@ -57,6 +57,9 @@ def test_loudness_and_true_peak_measured_on_the_mp3(tmp_path: Path, spiky: bool,
     measured = measure_loudness(out)
     assert abs(measured.integrated - target) <= 1.0
     assert measured.true_peak <= -1.0
+    # What mastering reports is what the file measures.
+    assert result.loudness.integrated == pytest.approx(measured.integrated, abs=0.15)
+    assert result.loudness.true_peak == pytest.approx(measured.true_peak, abs=0.15)
     # A limiter runs only when one linear gain would push the peaks over the target:
     # never for the steady tone, always for transients 25 dB above the speech.
     assert result.normalization == ("limited+linear" if spiky else "linear")
@@ -183,3 +186,45 @@ def test_stereo_output_meets_the_target(tmp_path: Path) -> None:
     measured = measure_loudness(out)
     assert abs(measured.integrated + 16) <= 0.5 and measured.true_peak <= -1.0
     assert result.loudness.integrated == pytest.approx(measured.integrated, abs=0.15)
+
+
+def test_a_target_out_of_reach_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    """-5 LUFS under a -1 dBTP ceiling needs a peak-to-loudness ratio of 4 dB: no limiter
+    gets speech there, so mastering says so and writes nothing."""
+    audio = speechlike(10, spiky=True)
+    out = tmp_path / "loud.mp3"
+    out.write_bytes(b"previous")
+    with pytest.raises(AudioError, match="misses the target -5 LUFS"):
+        master(audio, out, Tags(title="T"), timeline_for(audio, ["A"]), MasterOptions(loudness=-5.0))
+    assert out.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["loud.mp3"]
+
+
+def test_too_short_to_measure_is_a_clear_error(tmp_path: Path) -> None:
+    audio = speechlike(0.3, spiky=False)
+    with pytest.raises(AudioError, match="shorter than 0.4 s"):
+        master(audio, tmp_path / "x.mp3", Tags(title="T"), timeline_for(audio, ["A"]))
+    assert not (tmp_path / "x.mp3").exists()
+
+
+def test_a_failing_meter_is_the_error_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the ffmpeg measuring the MP3 dies, its reason is reported, not the encoder's
+    broken pipe that follows."""
+    real = ffmpeg.ffmpeg_exe()
+    wrapper = tmp_path / "bin" / "ffmpeg"
+    wrapper.parent.mkdir()
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in *ebur128*) echo "No such filter: ebur128" >&2; exit 1;; esac\n'
+        f'exec "{real}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    ffmpeg.ffmpeg_exe.cache_clear()
+    monkeypatch.setenv("NARRATOR_FFMPEG", str(wrapper))
+    audio = speechlike(5, spiky=False)
+    try:
+        with pytest.raises(AudioError, match="No such filter: ebur128"):
+            master(audio, tmp_path / "x.mp3", Tags(title="T"), timeline_for(audio, ["A"]))
+    finally:
+        ffmpeg.ffmpeg_exe.cache_clear()
+    assert not (tmp_path / "x.mp3").exists()

@@ -69,11 +69,12 @@ class Engine(ABC):
         """Digest of the model's files; part of :meth:`cache_key`."""
         return ""
 
-    def cache_key(self) -> str:
-        """Digest of everything besides the text that changes the audio."""
+    def cache_key(self, model: str | None = None) -> str:
+        """Digest of everything besides the text that changes the audio (with ``model`` in
+        place of :meth:`model_digest`, when given)."""
         payload = {
             "engine": self.name,
-            "model": self.model_digest(),
+            "model": self.model_digest() if model is None else model,
             "voice": self.voice.audio_settings(),
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
