@@ -237,3 +237,13 @@ def test_piper_noise_does_not_depend_on_the_graph(piper, shipped_graph) -> None:
     different cache keys but draw the same noise for a sentence."""
     assert piper.cache_key() != shipped_graph.cache_key()
     assert piper._noise_seed() == shipped_graph._noise_seed()
+
+
+def test_piper_speaks_when_the_prepared_model_cannot_be_kept(tmp_path: Path, piper) -> None:  # type: ignore[no-untyped-def]
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the models folder would go")
+    engine = create_engine(get_voice("joe"), "cpu")
+    engine.prepared_dir = blocked / "models"
+    text = "The ferry leaves at noon."
+    assert np.array_equal(engine.synthesize(text).samples, piper.synthesize(text).samples)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-folder"]
