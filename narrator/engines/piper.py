@@ -132,6 +132,9 @@ class PiperEngine(Engine):
             # planning never reuses a plan; it only holds on to blocks (about 250 MiB
             # more at peak with two workers, measured on the long-read sample).
             options.enable_mem_pattern = False
+            # Errors only: onnxruntime warns, for one, whenever it saves a graph optimised for
+            # this CPU (see _prepare), which is the point; its errors still raise.
+            options.log_severity_level = 3
             if self._threads:
                 options.intra_op_num_threads = self._threads
                 options.inter_op_num_threads = 1
@@ -172,17 +175,26 @@ class PiperEngine(Engine):
         return self.prepared_dir / f"piper-{hashlib.sha256(key.encode()).hexdigest()[:32]}.onnx"
 
     def _prepare(self, options: Any, providers: list[Any], prepared: Path | None) -> Any:
-        """A session on the rewritten graph. With ``prepared``, the graph as onnxruntime
-        optimises it is kept there first, and the session opens that file: the path every
-        later load takes."""
+        """A session on the rewritten graph; with ``prepared``, the graph as onnxruntime
+        optimises it is also saved there (a failure to save only costs the next load)."""
         import onnxruntime
 
         model = _runtime_model(self.model_path, conv2d=self._conv2d)
-        if prepared is not None and _keep_prepared(model, prepared, providers):
-            session = _open_prepared(prepared, options, providers)
-            if session is not None:
-                return session
-        return onnxruntime.InferenceSession(model, options, providers=providers)
+        if prepared is None:
+            return onnxruntime.InferenceSession(model, options, providers=providers)
+        partial = prepared.with_name(f".{prepared.name}.{os.getpid()}.{threading.get_ident()}.part")
+        try:
+            prepared.parent.mkdir(parents=True, exist_ok=True)
+            options.optimized_model_filepath = str(partial)
+            session = onnxruntime.InferenceSession(model, options, providers=providers)
+            os.replace(partial, prepared)
+            return session
+        except Exception as exc:  # onnxruntime raises its own untyped errors when it cannot write
+            log.debug("could not keep the prepared model in %s: %s", prepared.parent, exc)
+            with contextlib.suppress(OSError):
+                partial.unlink()
+            options.optimized_model_filepath = ""
+            return onnxruntime.InferenceSession(model, options, providers=providers)
 
     def release(self) -> None:
         """Shrink onnxruntime's memory arena, which keeps the largest blocks any call needed.
@@ -326,29 +338,6 @@ def _open_prepared(path: Path, options: Any, providers: list[Any]) -> Any:
             path.unlink()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         return None
-
-
-def _keep_prepared(model: bytes, path: Path, providers: list[Any]) -> bool:
-    """Optimise ``model`` for this CPU and save the result at ``path``; whether that worked
-    (a full disk or a read-only cache only costs the next load its half second)."""
-    import onnxruntime
-
-    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
-    options = onnxruntime.SessionOptions()
-    options.optimized_model_filepath = str(partial)
-    # onnxruntime warns that the graph it saves has a layout specific to this CPU: that is
-    # the point, and the file's key names the CPU.
-    options.log_severity_level = 3
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        onnxruntime.InferenceSession(model, options, providers=providers)
-        os.replace(partial, path)
-    except Exception as exc:  # onnxruntime raises its own untyped errors when it cannot write
-        log.debug("could not keep the prepared model in %s: %s", path.parent, exc)
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        return False
-    return True
 
 
 @functools.cache
