@@ -1207,14 +1207,20 @@ class _Reader:
         before = self.source[: m.start()]
         if _ARTICLE_BEFORE.search(before):
             return True
-        after = re.match(r"\s+([a-z]+)\b(?![.'’-]\w)(?:\s+([a-z]+)\b)?", self.source[m.end() :])
-        if after is None or after.group(1) in _NOT_NOUNS:
+        # In a title-case headline ("Council Backs $48.6 Million Fleet Overhaul") capitals
+        # say nothing; elsewhere a capitalised word is a name ("$5 million Monday").
+        letters = "A-Za-z" if _title_case(self.source) else "a-z"
+        after = re.match(
+            rf"\s+([{letters}][a-z]*)\b(?![.'’-]\w)(?:\s+([{letters}][a-z]*)\b)?", self.source[m.end() :]
+        )
+        first = after.group(1).lower() if after else None
+        if first is None or first in _NOT_NOUNS:
             return False
         if _DETERMINER_BEFORE.search(before):
             return True
         # No determiner (headline style): only before a noun phrase of two words.
-        second = after.group(2)
-        return second is not None and second not in _NOT_NOUNS and not after.group(1).endswith(("ing", "ed"))
+        second = after.group(2) if after else None
+        return second is not None and second.lower() not in _NOT_NOUNS and not first.endswith(("ing", "ed"))
 
     def _money_range(self, m: re.Match[str]) -> str:
         symbol, first, scale1, second, scale2 = m.group(1), m.group(2), m.group(3), m.group(5), m.group(6)
@@ -1596,6 +1602,14 @@ _MERIDIEM_RE = r"(?:[AaPp]\.\s?[Mm]\.|[AaPp][Mm]\b)"
 _TIME = re.compile(rf"(?<![\d:.])\b(\d{{1,2}}):(\d{{2}})(?::(\d{{2}}))?(?![\d:])(?:\s?({_MERIDIEM_RE}))?")
 _TIME_DOT = re.compile(rf"(?<![\d:.])\b(\d{{1,2}})\.(\d{{2}})()\s?({_MERIDIEM_RE})")
 _ARTICLE_BEFORE = re.compile(r"\b[Aa]n?\s+$")
+
+
+def _title_case(text: str) -> bool:
+    """Whether ``text`` is a headline in title case: most of its longer words capitalised."""
+    words = re.findall(r"\b[A-Za-z]{4,}", text)
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
+
+
 _DETERMINER_BEFORE = re.compile(
     r"(?:\b(?:the|this|that|these|those|its|his|her|their|our|your|whose|each|every)|\w['’]s|\w-\w+,)\s+$",
     re.I,
