@@ -155,16 +155,16 @@ def _level(
         if makeup <= headroom:
             limited *= np.float32(_db(makeup))
             return limited, True, 0.0
-        if attempt == 5 or (attempt and measured - previous < 0.3):
-            # Dense signals stop getting louder however hard they are driven: as loud as
-            # the peaks allow, then (whether that is close enough is the caller's check).
-            log.debug("limiter saturated; %.2f LU under the target", makeup - headroom)
-            limited *= np.float32(_db(headroom))
-            return limited, True, makeup - headroom
+        if attempt and measured - previous < 0.3:
+            break
         previous = measured
         slope = min(max((measured - loudness) / drive, 0.2), 1.0)
         drive += (makeup - headroom + 0.5) / slope
-    raise AssertionError("unreachable")
+    # Dense signals stop getting louder however hard they are driven: as loud as the peaks
+    # allow, then (whether that is close enough is the caller's check).
+    log.debug("limiter saturated; %.2f LU under the target", makeup - headroom)
+    limited *= np.float32(_db(headroom))
+    return limited, True, makeup - headroom
 
 
 def master(

@@ -351,16 +351,16 @@ def _cpu_fingerprint() -> str:
         return f"{platform.machine()} {platform.processor()}"
 
 
-def _seed_noise(graph: Any) -> tuple[tuple[str, bool], ...]:
+def _seed_noise(graph: Any) -> None:
     """Feed each ``RandomNormalLike`` node from a new input of its own.
 
     ``RandomNormalLike(template)`` becomes ``Reshape(Slice(noise, 0, size(template)),
-    shape(template))``, where ``noise`` is a 1-D float input the caller fills.
+    shape(template))``, where ``noise`` is a 1-D float input the caller fills; the input's
+    name says whether it is drawn per phoneme id (the session lists them, in order).
     """
     from onnx import TensorProto, helper
 
     inputs: list[str] = []
-    per_phoneme: list[bool] = []
     nodes = []
     for node in graph.node:
         if node.op_type != "RandomNormalLike":
@@ -369,7 +369,6 @@ def _seed_noise(graph: Any) -> tuple[tuple[str, bool], ...]:
         # The duration predictor's noise has a value per phoneme id (x2), the rest per frame.
         name = f"{_NOISE}{len(inputs)}" + (_PER_PHONEME if "/dp/" in node.input[0] else "")
         inputs.append(name)
-        per_phoneme.append(name.endswith(_PER_PHONEME))
         graph.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [f"{name}_size"]))
         template, out = node.input[0], node.output[0]
         nodes += [
@@ -379,11 +378,10 @@ def _seed_noise(graph: Any) -> tuple[tuple[str, bool], ...]:
             helper.make_node("Reshape", [f"{name}/flat", f"{name}/shape"], [out]),
         ]
     if not inputs:
-        return ()
+        return
     graph.initializer.append(helper.make_tensor("narrator_zero", TensorProto.INT64, [1], [0]))
     del graph.node[:]
     graph.node.extend(nodes)
-    return tuple(zip(inputs, per_phoneme, strict=True))
 
 
 def _convs_as_2d(graph: Any, opset: int) -> None:
