@@ -7,13 +7,14 @@ made.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import shutil
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -221,6 +222,29 @@ def _timeline_from(data: Any) -> Timeline:
     )
 
 
+@contextlib.contextmanager
+def _preparing(engine: Engine) -> Iterator[None]:
+    """Prepare ``engine``'s model in the background meanwhile, when it needs preparing (a
+    voice new to this machine): the prepared model is kept, so the work pays off even when
+    this narration turns out to need no model."""
+    if not engine.needs_preparing():
+        yield
+        return
+    thread = threading.Thread(target=_load_quietly, args=(engine,), name="narrator-prepare", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+
+
+def _load_quietly(engine: Engine) -> None:
+    try:
+        engine.load()
+    except Exception as exc:  # synthesis loads it again, and reports what goes wrong
+        log.debug("preparing %s failed: %s", engine.describe(), exc)
+
+
 def narrate(
     sources: Sequence[str | Path | Source],
     out: str | Path,
@@ -234,7 +258,6 @@ def narrate(
     out = Path(out)
     check_writable(out)
     voice = get_voice(settings.voice)
-    articles = _articles(sources, settings.extract)
     workers = settings.workers or default_workers("cuda" if settings.device == "cuda" else "cpu")
     if not engine_class(voice.engine).concurrent:
         workers = 1
@@ -244,32 +267,34 @@ def narrate(
     )
     if settings.workers is None and engine.device == "cuda" and engine.concurrent:
         workers = default_workers("cuda")
-    script = build_script(articles, _script_options(settings, engine.max_chars))
-    log.info("script: %d chapters, %d sentences", len(script.chapters), len(script.sentences))
-    tags = _tags(script, settings, engine)
-    key = _render_key(script, engine.cache_key(), settings, tags)
-    reused = cache.get_render(key) if cache is not None else None
-    if reused is not None:
-        # The same script, voice and settings were rendered before: copy the result.
-        mp3, record = reused
-        with atomic_path(out) as partial:
-            shutil.copyfile(mp3, partial)
-        log.info("reused the finished render %s", key[:12])
-        timeline = _timeline_from(record["timeline"])
-        loudness = Loudness(**record["loudness"])  # type: ignore[arg-type]
-        synthesis = Synthesis(clips=(), synthesized=0, cached=len(script.sentences))
-        size = int(record["size"])  # type: ignore[call-overload]
-        if progress:
-            progress(len(script.sentences), len(script.sentences))
-    else:
-        synthesis = synthesize(script, engine, cache=cache, workers=workers, progress=progress)
-        audio, timeline = assemble(script, synthesis.clips, settings.pauses)
-        synthesis = replace(synthesis, clips=())  # the clips are in ``audio`` now
-        mastered = master(audio, out, tags, timeline, settings.master)
-        loudness, size = mastered.loudness, mastered.size
-        if cache is not None:
-            record = {"timeline": asdict(timeline), "loudness": asdict(loudness), "size": size}
-            cache.put_render(key, out, record)
+    with _preparing(engine):
+        articles = _articles(sources, settings.extract)
+        script = build_script(articles, _script_options(settings, engine.max_chars))
+        log.info("script: %d chapters, %d sentences", len(script.chapters), len(script.sentences))
+        tags = _tags(script, settings, engine)
+        key = _render_key(script, engine.cache_key(), settings, tags)
+        reused = cache.get_render(key) if cache is not None else None
+        if reused is not None:
+            # The same script, voice and settings were rendered before: copy the result.
+            mp3, record = reused
+            with atomic_path(out) as partial:
+                shutil.copyfile(mp3, partial)
+            log.info("reused the finished render %s", key[:12])
+            timeline = _timeline_from(record["timeline"])
+            loudness = Loudness(**record["loudness"])  # type: ignore[arg-type]
+            synthesis = Synthesis(clips=(), synthesized=0, cached=len(script.sentences))
+            size = int(record["size"])  # type: ignore[call-overload]
+            if progress:
+                progress(len(script.sentences), len(script.sentences))
+        else:
+            synthesis = synthesize(script, engine, cache=cache, workers=workers, progress=progress)
+            audio, timeline = assemble(script, synthesis.clips, settings.pauses)
+            synthesis = replace(synthesis, clips=())  # the clips are in ``audio`` now
+            mastered = master(audio, out, tags, timeline, settings.master)
+            loudness, size = mastered.loudness, mastered.size
+            if cache is not None:
+                record = {"timeline": asdict(timeline), "loudness": asdict(loudness), "size": size}
+                cache.put_render(key, out, record)
     episode = Episode(
         path=out,
         script=script,

@@ -162,6 +162,91 @@ def test_piper_cpu_graph_has_no_1d_convolutions(piper) -> None:  # type: ignore[
     assert conv_weight_ranks(conv2d=True) == {4}
 
 
+def _decoder_graph(piper):  # type: ignore[no-untyped-def]
+    import onnx
+
+    from narrator.engines.piper import _seed_noise
+
+    model = onnx.load(str(piper.model_path))
+    _seed_noise(model.graph)
+    return model
+
+
+def test_piper_decoder_runs_in_4d(piper) -> None:  # type: ignore[no-untyped-def]
+    """The decoder is 4-D from its input to its output; every LeakyRelu follows a
+    convolution (a depthwise one where the graph had an addition, a division or a
+    ConvTranspose before it); each ConvTranspose output passes one depthwise identity."""
+    from onnx import numpy_helper
+
+    from narrator.engines.piper import _decoder_4d
+
+    model = _decoder_graph(piper)
+    before = [n for n in model.graph.node if n.name.startswith("/dec/")]
+    _decoder_4d(model.graph)
+    graph = model.graph
+    after = [n for n in graph.node if n.name.startswith("/dec/")]
+    made = {name: n for n in graph.node for name in n.output}
+    weights = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    # From 3-D to 4-D once at the input, back once at the output.
+    inside = {name for n in after for name in n.input}
+    reshapes = [n for n in graph.node if n.op_type in ("Squeeze", "Unsqueeze")]
+    assert len([n for n in reshapes if n.op_type == "Unsqueeze" and n.output[0] in inside]) == 1
+    assert len([n for n in reshapes if n.op_type == "Squeeze" and "/dec/" in n.input[0]]) == 1
+    assert not any(n.op_type == "Div" for n in after)
+    for node in after:
+        if node.op_type in ("Conv", "ConvTranspose"):
+            assert weights[node.input[1]].ndim == 4
+        if node.op_type == "LeakyRelu":
+            assert made[node.input[0]].op_type == "Conv"
+        if node.op_type == "ConvTranspose":
+            (identity,) = [n for n in graph.node if node.output[0] in n.input]
+            assert identity.op_type == "Conv" and np.all(weights[identity.input[1]] == 1)
+    # One depthwise convolution for each LeakyRelu that onnxruntime could not fold itself,
+    # and one per ConvTranspose; the division by three is folded into the scale.
+    depthwise = [n for n in after if n.op_type == "Conv" and weights[n.input[1]].shape[1:] == (1, 1, 1)]
+    kinds = {n.op_type for n in before}
+    assert kinds == {"Conv", "ConvTranspose", "LeakyRelu", "Add", "Div", "Tanh"}
+    assert len(depthwise) == 15 + 3
+    assert sorted({float(weights[n.input[1]].flat[0]) for n in depthwise}) == pytest.approx([1 / 3, 1.0])
+
+
+def test_piper_decoder_keeps_onnxruntimes_blocked_layout(tmp_path: Path) -> None:
+    """In the graph onnxruntime optimises for this CPU, the decoder converts between
+    layouts only around its three ConvTransposes (which have no blocked form) and at its
+    ends: not around every convolution."""
+    import onnx
+
+    engine = create_engine(get_voice("joe"), "cpu")
+    engine.prepared_dir = tmp_path
+    engine.load()
+    (prepared,) = tmp_path.iterdir()
+    nodes = list(onnx.load(str(prepared)).graph.node)
+    start = next(i for i, n in enumerate(nodes) if "/dec/" in n.name)
+    reorders = [n for n in nodes[start:] if n.op_type in ("ReorderInput", "ReorderOutput")]
+    if not any(n.domain.endswith("nchwc") for n in nodes):
+        pytest.skip("onnxruntime has no blocked layout on this CPU")
+    assert len(reorders) <= 2 * 3 + 2
+
+
+@pytest.mark.parametrize("change", ["an operator it does not know", "a convolution that shortens"])
+def test_piper_decoder_of_another_shape_is_left_alone(piper, change: str) -> None:  # type: ignore[no-untyped-def]
+    from onnx import helper
+
+    from narrator.engines.piper import _decoder_4d
+
+    model = _decoder_graph(piper)
+    decoder = [n for n in model.graph.node if n.name.startswith("/dec/")]
+    if change == "an operator it does not know":
+        next(n for n in decoder if n.op_type == "Tanh").op_type = "Sigmoid"
+    else:
+        conv = next(n for n in decoder if n.op_type == "Conv" and n.name.startswith("/dec/resblocks"))
+        pads = next(a for a in conv.attribute if a.name == "pads")
+        pads.CopyFrom(helper.make_attribute("pads", [0, 0]))
+    original = model.SerializeToString()
+    _decoder_4d(model.graph)
+    assert model.SerializeToString() == original
+
+
 @pytest.mark.filterwarnings("ignore:Specified provider .CUDAExecutionProvider.")
 def test_piper_cpu_graph_sounds_like_the_shipped_graph(piper, shipped_graph) -> None:  # type: ignore[no-untyped-def]
     """The 2-D graph changes the audio only by rounding, and has a cache key of its own."""
@@ -171,7 +256,7 @@ def test_piper_cpu_graph_sounds_like_the_shipped_graph(piper, shipped_graph) -> 
     assert len(ours) == len(theirs)
     assert np.abs(ours - theirs).max() < 1e-3 < np.abs(ours).max()
     assert piper.cache_key() != shipped.cache_key()
-    assert piper.model_digest().endswith("+conv2d") and "+" not in shipped.model_digest()
+    assert piper.model_digest().endswith("+cpu2") and "+" not in shipped.model_digest()
 
 
 def test_piper_is_deterministic(piper) -> None:  # type: ignore[no-untyped-def]
@@ -213,6 +298,18 @@ def test_piper_keeps_its_prepared_model_and_loads_it_next_time(
     third.prepared_dir = tmp_path / "models"
     assert np.array_equal(third.synthesize(text).samples, expected)
     assert kept[0].stat().st_size > 1_000_000
+
+
+def test_piper_needs_preparing_only_until_its_model_is_kept(tmp_path: Path) -> None:
+    engine = create_engine(get_voice("joe"), "cpu")
+    assert not engine.needs_preparing()  # nowhere to keep it: nothing worth starting early
+    engine.prepared_dir = tmp_path
+    assert engine.needs_preparing()
+    engine.load()
+    assert not engine.needs_preparing()
+    again = create_engine(get_voice("joe"), "cpu")
+    again.prepared_dir = tmp_path
+    assert not again.needs_preparing()
 
 
 def test_piper_keeps_nothing_without_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -50,6 +50,12 @@ class Engine(ABC):
         """Load the model now. Engines may defer loading until the first :meth:`synthesize`,
         so that a narration served wholly from the clip cache never loads a model."""
 
+    def needs_preparing(self) -> bool:
+        """Whether :meth:`load` has slow work to do once that it keeps for later loads
+        (preparing the model for this machine): worth starting before the model is needed,
+        since it pays off whether or not this narration needs the model."""
+        return False
+
     def release(self) -> None:  # noqa: B027 - optional hook, empty by default
         """Hand scratch memory the runtime kept from the last calls back to the system.
 
