@@ -176,6 +176,7 @@ def test_piper_decoder_runs_in_4d(piper) -> None:  # type: ignore[no-untyped-def
     """The decoder is 4-D from its input to its output; every LeakyRelu follows a
     convolution (a depthwise one where the graph had an addition, a division or a
     ConvTranspose before it); each ConvTranspose output passes one depthwise identity."""
+    import onnx
     from onnx import numpy_helper
 
     from narrator.engines.piper import _decoder_4d
@@ -208,6 +209,8 @@ def test_piper_decoder_runs_in_4d(piper) -> None:  # type: ignore[no-untyped-def
     assert kinds == {"Conv", "ConvTranspose", "LeakyRelu", "Add", "Div", "Tanh"}
     assert len(depthwise) == 15 + 3
     assert sorted({float(weights[n.input[1]].flat[0]) for n in depthwise}) == pytest.approx([1 / 3, 1.0])
+    # The shapes declared for the stages agree with what the operators make of them.
+    onnx.shape_inference.infer_shapes(model, check_type=True, strict_mode=True)
 
 
 def test_piper_decoder_keeps_onnxruntimes_blocked_layout(tmp_path: Path) -> None:
@@ -228,20 +231,40 @@ def test_piper_decoder_keeps_onnxruntimes_blocked_layout(tmp_path: Path) -> None
     assert len(reorders) <= 2 * 3 + 2
 
 
-@pytest.mark.parametrize("change", ["an operator it does not know", "a convolution that shortens"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        "an operator it does not know",
+        "a convolution that shortens",
+        "a second input",
+        "a constant added",
+        "a division by a tensor",
+    ],
+)
 def test_piper_decoder_of_another_shape_is_left_alone(piper, change: str) -> None:  # type: ignore[no-untyped-def]
-    from onnx import helper
+    from onnx import TensorProto, helper, numpy_helper
 
     from narrator.engines.piper import _decoder_4d
 
     model = _decoder_graph(piper)
-    decoder = [n for n in model.graph.node if n.name.startswith("/dec/")]
+    graph = model.graph
+    decoder = [n for n in graph.node if n.name.startswith("/dec/")]
+    add = next(n for n in decoder if n.op_type == "Add")
     if change == "an operator it does not know":
         next(n for n in decoder if n.op_type == "Tanh").op_type = "Sigmoid"
-    else:
+    elif change == "a convolution that shortens":
         conv = next(n for n in decoder if n.op_type == "Conv" and n.name.startswith("/dec/resblocks"))
         pads = next(a for a in conv.attribute if a.name == "pads")
         pads.CopyFrom(helper.make_attribute("pads", [0, 0]))
+    elif change == "a second input":  # as a multi-speaker voice's speaker embedding is
+        graph.input.append(helper.make_tensor_value_info("speaker", TensorProto.FLOAT, [1, 128, 1]))
+        add.input[1] = "speaker"
+    elif change == "a constant added":
+        graph.initializer.append(numpy_helper.from_array(np.zeros((128, 1), np.float32), "offset"))
+        add.input[1] = "offset"
+    else:
+        graph.initializer.append(numpy_helper.from_array(np.full(2, 3.0, np.float32), "divisors"))
+        next(n for n in decoder if n.op_type == "Div").input[1] = "divisors"
     original = model.SerializeToString()
     _decoder_4d(model.graph)
     assert model.SerializeToString() == original

@@ -48,7 +48,8 @@ class Engine(ABC):
 
     def load(self) -> None:  # noqa: B027 - optional hook, empty by default
         """Load the model now. Engines may defer loading until the first :meth:`synthesize`,
-        so that a narration served wholly from the clip cache never loads a model."""
+        so that a narration served wholly from the clip cache loads no model (unless it is
+        one that :meth:`needs_preparing`)."""
 
     def needs_preparing(self) -> bool:
         """Whether :meth:`load` has slow work to do once that it keeps for later loads

@@ -11,14 +11,15 @@ that it fills from a generator seeded by the sentence and the voice: a sentence 
 sounds the same, whichever worker speaks it and whatever came from the clip cache.
 
 On the CPU, narrator also rewrites the graph for onnxruntime's fast kernels, which exist
-for 2-D convolutions only and work on a blocked channel layout. The decoder (most of the
-work) runs in 4-D from end to end, its ``LeakyRelu`` activations folded into convolutions so
-that the tensors stay in the blocked layout (:func:`_decoder_4d`); the other 1-D
-convolutions run as 2-D ones over a height of 1 (:func:`_convs_as_2d`). Twenty sentences of
-the long-read sample take 4.47 s instead of the shipped graph's 5.71 s on one thread (the
-2-D convolutions alone took 4.69 s), for audio that differs from the shipped graph's by 1e-4
-at most (on a peak of 0.85). The CUDA provider gets the graph as it is; the cache keys of the
-two graphs differ, and both draw the same noise for a sentence.
+for 2-D convolutions only and work on a blocked channel layout. The decoder of a
+single-speaker voice (most of the work) runs in 4-D from end to end, its ``LeakyRelu``
+activations folded into convolutions so that the tensors stay in the blocked layout
+(:func:`_decoder_4d`); the other 1-D convolutions run as 2-D ones over a height of 1
+(:func:`_convs_as_2d`). Twenty sentences of the long-read sample take 4.47 s instead of
+the shipped graph's 5.71 s on one thread (the 2-D convolutions alone took 4.69 s), for
+audio that differs from the shipped graph's by 1e-4 at most (on a peak of 0.85). The CUDA
+provider gets the graph as it is; the cache keys of the two graphs differ, and both draw
+the same noise for a sentence.
 
 Rewriting and optimising the graph takes about half a second. With a ``prepared_dir``
 (inside the cache, when ``narrate`` runs), the optimised graph is kept, keyed by the model,
@@ -450,8 +451,9 @@ def _decoder_4d(graph: Any) -> None:
     as long as the stage's, so that additions are seen to match. With the conversions
     between layouts around every convolution gone, a sentence takes about 5% less time.
 
-    A decoder of any other shape (a speaker input, other operators, a convolution that
-    changes the length) is left as it is.
+    A decoder of any other shape is left as it is: one with a second input (a multi-speaker
+    voice's speaker embedding), other operators, constants other than weights and scalar
+    divisors, half-precision weights, or a convolution that changes the length.
     """
     from onnx import TensorProto, helper, numpy_helper
 
@@ -489,12 +491,26 @@ def _decoder_4d(graph: Any) -> None:
             float(numpy_helper.to_array(tensor).item()) if tensor is not None and _size(tensor) == 1 else None
         )
 
+    # Weights of convolutions elsewhere too must stay as they are.
+    elsewhere = {
+        n.input[1] for n in graph.node if n not in decoder and n.op_type in ("Conv", "ConvTranspose")
+    }
     for node in decoder:
-        if node.op_type in ("Conv", "ConvTranspose") and (
-            node.input[1] not in weights or (node.op_type == "Conv" and not _keeps_length(node))
+        convolution = node.op_type in ("Conv", "ConvTranspose")
+        # Signals come from the decoder's input or from within; only a convolution's
+        # weights and bias and a division's divisor (a non-zero scalar) are constants.
+        signals = node.input[:1] if convolution or node.op_type == "Div" else node.input
+        if any(name != source and name not in made for name in signals):
+            return
+        if convolution and (
+            node.input[1] not in weights
+            or node.input[1] in elsewhere
+            or initializers[node.input[1]].data_type != TensorProto.FLOAT
+            or any(name not in initializers for name in node.input[2:])
+            or (node.op_type == "Conv" and not _keeps_length(node))
         ):
             return
-        if node.op_type == "Div" and scalar(node.input[1]) is None:
+        if node.op_type == "Div" and not scalar(node.input[1]):
             return
         if node.op_type == "LeakyRelu" and channels(node.input[0]) is None:
             return
@@ -548,6 +564,7 @@ def _decoder_4d(graph: Any) -> None:
             before = made.get(x)
             if before is not None and before.op_type == "Div" and uses[x] == 1:
                 x, scale = before.input[0], 1.0 / (scalar(before.input[1]) or 1.0)
+                x = f"{source}/4d" if x == source else x
                 dropped.add(before.output[0])
             count = _known(channels(node.input[0]))
             nodes.append(depthwise(x, f"{outputs[0]}/scaled", count, scale, node.name))
