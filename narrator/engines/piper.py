@@ -493,7 +493,9 @@ def _decoder_4d(graph: Any) -> None:
 
     # Weights of convolutions elsewhere too must stay as they are.
     elsewhere = {
-        n.input[1] for n in graph.node if n not in decoder and n.op_type in ("Conv", "ConvTranspose")
+        n.input[1]
+        for n in graph.node
+        if not n.name.startswith(_DECODER) and n.op_type in ("Conv", "ConvTranspose")
     }
     for node in decoder:
         convolution = node.op_type in ("Conv", "ConvTranspose")
@@ -512,8 +514,8 @@ def _decoder_4d(graph: Any) -> None:
             return
         if node.op_type == "Div" and not scalar(node.input[1]):
             return
-        if node.op_type == "LeakyRelu" and channels(node.input[0]) is None:
-            return
+        if not convolution and channels(node.input[0]) is None:
+            return  # an operator on the decoder's input itself: its channels are unknown
 
     axis = "narrator_decoder_axis"
     graph.initializer.append(helper.make_tensor(axis, TensorProto.INT64, [1], [2]))
@@ -576,7 +578,7 @@ def _decoder_4d(graph: Any) -> None:
             changed.attribute.extend(node.attribute)
             nodes.append(changed)
         for name in outputs:
-            shapes[name] = (channels(node.output[0]) or 1, stage)
+            shapes[name] = (_known(channels(node.output[0])), stage)
         if sink in node.output:
             nodes.append(helper.make_node("Squeeze", [f"{sink}/4d", axis], [sink]))
     nodes = [node for node in nodes if not (node.op_type == "Div" and node.output[0] in dropped)]
